@@ -1,0 +1,170 @@
+"""The central access model (ADR 0002): who the acting user is and what they act for.
+
+An ``Actor`` is built once per request from the user's active memberships. Every app's
+``access.py`` scopes its querysets with these helpers, so a rule changes in one place.
+The per-resource rules are the ``RULES`` table below; ``tests/test_access_matrix.py``
+fails when an API route has no rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from doorstep.core.errors import Forbidden
+
+from .enums import INSTITUTION_ROLES, REGION_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    institution_id: int | None
+    region_id: int | None
+    region_path: str | None
+
+
+@dataclass
+class Actor:
+    user: Any
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, user: Any) -> Actor:
+        """The actor for a user; cached on the user object for the request."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return cls(user=None)
+        cached = getattr(user, "_doorstep_actor", None)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        rows = user.memberships.filter(is_active=True).select_related("region")
+        grants = tuple(
+            Grant(
+                role=m.role,
+                institution_id=m.institution_id,
+                region_id=m.region_id,
+                region_path=m.region.path if m.region_id else None,
+            )
+            for m in rows
+        )
+        actor = cls(user=user, grants=grants)
+        user._doorstep_actor = actor
+        return actor
+
+    @property
+    def user_id(self) -> int | None:
+        return getattr(self.user, "pk", None)
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        return frozenset(g.role for g in self.grants)
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return Role.PLATFORM_ADMIN in self.roles
+
+    def institution_ids(self, *roles: str) -> set[int]:
+        """Institutions the actor acts for in any of ``roles`` (all institution roles if none)."""
+        wanted = set(roles) if roles else set(INSTITUTION_ROLES)
+        return {g.institution_id for g in self.grants if g.role in wanted and g.institution_id}
+
+    def region_paths(self, *roles: str) -> list[str]:
+        """Region subtrees (materialised paths) the actor acts for in ``roles``.
+
+        A region-scoped role held without a region node means the whole platform: it is
+        returned as the empty path ``""`` which prefixes every path.
+        """
+        wanted = set(roles) if roles else set(REGION_ROLES)
+        return sorted({g.region_path or "" for g in self.grants if g.role in wanted})
+
+    def require(self, *roles: str) -> None:
+        if not (self.is_platform_admin or self.has(*roles)):
+            raise Forbidden()
+
+
+#: What each role may do to each resource, and through which scope. Scopes:
+#:   all        every row on the platform
+#:   tenant     rows of the institutions named in the actor's memberships
+#:   region     rows inside the region subtree of the membership
+#:   linked     rows the actor is linked to (family with consent, elder: self)
+#:   assigned   rows tied to the actor's assigned visits, in a window around the visit
+#:   pool       a masked summary of open-pool orders the actor is eligible for
+#:   self       the actor's own row
+#: Missing role = no access (404 for reads of one object, empty lists).
+RULES: dict[str, dict[str, dict[str, str]]] = {
+    "region": {
+        "view": {"*": "all"},
+        "change": {Role.PLATFORM_ADMIN: "all"},
+    },
+    "institution": {
+        "view": {"*": "all"},  # public directory: name, type, areas, status
+        "change": {Role.PLATFORM_ADMIN: "all", Role.INSTITUTION_ADMIN: "tenant"},
+        "view_contract": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.FINANCE_OFFICER: "tenant",
+            Role.REGULATOR: "region",
+        },
+    },
+    "elder": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.COMMUNITY_DOCTOR: "tenant",
+            Role.REGULATOR: "region",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+            Role.NURSE: "assigned",
+            Role.CAREGIVER: "assigned",
+            Role.VOLUNTEER: "assigned",
+        },
+        "change": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+        },
+        "view_unmasked_id": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.ELDER: "self",
+        },
+    },
+    "provider": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.REGULATOR: "region",
+            Role.NURSE: "self",
+            Role.CAREGIVER: "self",
+            Role.VOLUNTEER: "self",
+            Role.COMMUNITY_DOCTOR: "self",
+        },
+        "verify": {Role.INSTITUTION_ADMIN: "tenant", Role.INSTITUTION_REVIEWER: "tenant"},
+    },
+    "audit": {"view": {Role.PLATFORM_ADMIN: "all"}},
+    "region_stats": {"view": {Role.PLATFORM_ADMIN: "all", Role.REGULATOR: "region"}},
+    "notification": {"view": {"*": "self"}},
+}
+
+
+def scope_for(actor: Actor, resource: str, action: str) -> set[str]:
+    """The scopes under which ``actor`` may do ``action`` on ``resource`` (empty: none)."""
+    table = RULES.get(resource, {}).get(action, {})
+    if "*" in table and actor.user is not None:
+        return {table["*"]}
+    return {table[r] for r in actor.roles if r in table}
