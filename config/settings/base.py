@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "doorstep.workforce",
     "doorstep.notifications",
     "doorstep.web",
+    "doorstep.demo",
 ]
 
 MIDDLEWARE = [

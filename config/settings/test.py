@@ -8,3 +8,8 @@ LANGUAGE_CODE = "en"
 LOGIN_RATE_LIMIT = 1000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+# Tests run background tasks in-process and use a private cache; the Celery-over-Redis
+# path is exercised explicitly by doorstep/notifications/tests (a real worker process).
+CELERY_TASK_ALWAYS_EAGER = True
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
