@@ -13,3 +13,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # path is exercised explicitly by doorstep/notifications/tests (a real worker process).
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Several test runs may share one PostgreSQL server (parallel developers, CI re-runs): give each
+# run its own test database name so they never drop each other's.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    import os as _os
+
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{_os.getpid()}"}
