@@ -140,6 +140,48 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
             Role.INSTITUTION_ADMIN: "tenant",
             Role.ELDER: "self",
         },
+        # Full mobile phone (others see 138****5678). Regulators never see it.
+        "view_unmasked_phone": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.COMMUNITY_DOCTOR: "tenant",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+        },
+        # Real name and street address; everyone else who may view (regulators) gets them
+        # masked (mask_name, no address, coordinates rounded to ~1 km).
+        "view_identity": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.COMMUNITY_DOCTOR: "tenant",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+            Role.NURSE: "assigned",
+            Role.CAREGIVER: "assigned",
+            Role.VOLUNTEER: "assigned",
+        },
+        # Register a new elder (the elder: themself; the institution is linked as tenant).
+        "create": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.ELDER: "self",
+        },
+        # Care level and status feed pricing and dispatch: staff only, never family/self.
+        "change_assessment": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+        },
     },
     "provider": {
         "view": {
@@ -155,6 +197,18 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
             Role.COMMUNITY_DOCTOR: "self",
         },
         "verify": {Role.INSTITUTION_ADMIN: "tenant", Role.INSTITUTION_REVIEWER: "tenant"},
+        # create: anyone may also register themselves as a draft (self-registration).
+        "create": {Role.PLATFORM_ADMIN: "all", Role.INSTITUTION_ADMIN: "tenant"},
+        # change: profile, credentials, submit for verification. A provider changes only
+        # their own non-credential fields once verified (services.update_provider).
+        "change": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.NURSE: "self",
+            Role.CAREGIVER: "self",
+            Role.VOLUNTEER: "self",
+            Role.COMMUNITY_DOCTOR: "self",
+        },
     },
     "audit": {"view": {Role.PLATFORM_ADMIN: "all"}},
     "region_stats": {"view": {Role.PLATFORM_ADMIN: "all", Role.REGULATOR: "region"}},

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InstitutionType(models.TextChoices):
@@ -23,9 +24,10 @@ MEDICAL_TYPES = frozenset(
 
 
 class InstitutionStatus(models.TextChoices):
-    ONBOARDING = "onboarding", _("Onboarding")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
+    # A context keeps these apart from other apps' "Active" (elders, links, devices).
+    ONBOARDING = "onboarding", pgettext_lazy("institution status", "Onboarding")
+    ACTIVE = "active", pgettext_lazy("institution status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("institution status", "Suspended")
 
 
 #: Allowed status transitions: from -> {to}.

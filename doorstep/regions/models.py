@@ -31,10 +31,19 @@ class Region(models.Model):
     boundary = models.JSONField(
         null=True, blank=True, help_text="GeoJSON Polygon or MultiPolygon geometry, [lng, lat]."
     )
+    # Bounding box of ``boundary`` (written by the services with it) so point location can
+    # prefilter in SQL before testing polygons in Python (ADR 0008).
+    bbox_south = models.FloatField(null=True, blank=True, help_text="Min latitude, degrees.")
+    bbox_west = models.FloatField(null=True, blank=True, help_text="Min longitude, degrees.")
+    bbox_north = models.FloatField(null=True, blank=True, help_text="Max latitude, degrees.")
+    bbox_east = models.FloatField(null=True, blank=True, help_text="Max longitude, degrees.")
 
     class Meta:
         ordering = ["path"]
-        indexes = [models.Index(fields=["level", "path"])]
+        indexes = [
+            models.Index(fields=["level", "path"]),
+            models.Index(fields=["level", "bbox_south", "bbox_north"], name="region_level_bbox"),
+        ]
 
     def __str__(self) -> str:
         return self.name
