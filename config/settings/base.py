@@ -145,7 +145,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Background work (ADR 0004): Celery over Redis when REDIS_URL is set, in-process otherwise.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # host given: no kombu warning
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notification-purge": {
         "task": "doorstep.notifications.tasks.purge_old_read",
         "schedule": 24 * 3600.0,
+    },
+    "notification-requeue-stalled": {
+        "task": "doorstep.notifications.tasks.requeue_stalled",
+        "schedule": 300.0,
     },
 }
 

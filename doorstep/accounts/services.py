@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import audit, clock
-from doorstep.core.errors import Conflict, ValidationFailed
+from doorstep.core.errors import Conflict, NotFound, ValidationFailed
 from doorstep.organizations.models import Institution
 from doorstep.regions.models import Region
 
@@ -113,13 +113,13 @@ def user_for_token(key: str) -> User | None:
 
 
 def revoke_token(*, user: User, token_id: int) -> None:
+    """Revoke one of ``user``'s own tokens; any other id answers 404."""
     updated = ApiToken.objects.filter(pk=token_id, user=user, revoked_at=None).update(
         revoked_at=clock.now()
     )
-    if updated:
-        audit.record(
-            actor=user, action="token_revoked", object_type="api_token", object_id=token_id
-        )
+    if not updated:
+        raise NotFound()
+    audit.record(actor=user, action="token_revoked", object_type="api_token", object_id=token_id)
 
 
 def create_user(

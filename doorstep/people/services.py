@@ -19,7 +19,7 @@ from doorstep.accounts.models import Membership, User
 from doorstep.accounts.policy import RULES, Actor
 from doorstep.accounts.validators import normalize_phone
 from doorstep.core import audit, clock, crypto
-from doorstep.core.errors import NotFound, ValidationFailed
+from doorstep.core.errors import Forbidden, NotFound, ValidationFailed
 from doorstep.organizations.models import Institution
 from doorstep.regions.enums import Level
 from doorstep.regions.models import Region
@@ -145,6 +145,12 @@ def _require_change(actor: Actor, elder: Elder) -> None:
         raise NotFound()
 
 
+def _serves(institution: Institution, region: Region) -> bool:
+    """True when ``region`` lies inside one of the institution's service areas."""
+    paths = institution.service_areas.values_list("region__path", flat=True)
+    return any(region.path.startswith(p) for p in paths)
+
+
 def _register_scope(actor: Actor, region: Region, institution: Institution | None) -> str | None:
     """The scope under which ``actor`` may register an elder here, or ``None``."""
     table = RULES["elder"]["create"]
@@ -158,6 +164,7 @@ def _register_scope(actor: Actor, region: Region, institution: Institution | Non
             scope == "tenant"
             and institution is not None
             and (institution.pk in actor.institution_ids(role))
+            and _serves(institution, region)
         ):
             return scope
     if table.get(Role.ELDER) == "self" and actor.has(Role.ELDER):
@@ -574,6 +581,8 @@ def request_family_link(
 ) -> FamilyLink:
     """A family member asks to be linked, proving they know the elder's ID number and
     phone. A mismatch answers 404 whether or not the ID number exists."""
+    if not actor.has(Role.FAMILY):
+        raise Forbidden("not_a_family_member", NotAFamilyMember.default_message)
     elder = _match_elder(id_number, phone)
     return link_family(
         actor=actor,

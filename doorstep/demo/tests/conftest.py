@@ -1,0 +1,16 @@
+"""A small demo city (5 % of scale 1: 150 elders, 15 providers) seeded per test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from doorstep.demo.seed import SeedResult, seed_demo
+
+SMALL = 0.05
+
+
+@pytest.fixture
+def seeded(db: Any) -> SeedResult:
+    return seed_demo(scale=SMALL, seed=7)

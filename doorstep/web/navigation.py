@@ -1,0 +1,65 @@
+"""Role-aware navigation: which pages a user's roles open. Several roles see the union."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from doorstep.accounts.enums import Role
+from doorstep.accounts.policy import Actor
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    label: Promise
+    description: Promise
+    roles: frozenset[str]
+
+
+#: Role pages in the order they appear in the navigation and on the dashboard.
+PAGES: tuple[Page, ...] = (
+    Page(
+        "web:providers",
+        _("Verify providers"),
+        _("Review nurses and caregivers awaiting verification."),
+        frozenset({Role.INSTITUTION_ADMIN, Role.INSTITUTION_REVIEWER}),
+    ),
+    Page(
+        "web:elders",
+        _("Find or register an elder"),
+        _("Search by phone, name or ID number, or register a new elder."),
+        frozenset({Role.OPERATOR}),
+    ),
+    Page(
+        "web:family",
+        _("My elders"),
+        _("Link to an elder, record consent, withdraw consent."),
+        frozenset({Role.FAMILY}),
+    ),
+    Page(
+        "web:my_profile",
+        _("My profile"),
+        _("Your details, emergency contacts and consents."),
+        frozenset({Role.ELDER}),
+    ),
+    Page(
+        "web:region",
+        _("Region overview"),
+        _("Counts of elders, providers and institutions in your region."),
+        frozenset({Role.REGULATOR}),
+    ),
+    Page(
+        "web:audit",
+        _("Audit log"),
+        _("Every change to personal data, filterable and exportable."),
+        frozenset({Role.PLATFORM_ADMIN}),
+    ),
+)
+
+
+def pages_for(actor: Actor) -> list[Page]:
+    """The role pages ``actor`` may open: the union over all their roles."""
+    return [p for p in PAGES if actor.roles & p.roles]

@@ -1,0 +1,436 @@
+"""The access matrix: every API route x every persona x an object owned by institution A.
+
+``ROUTES`` must name every route of the API (``test_every_route_has_a_rule`` fails when a new
+route is added without one). For each route the test sends the request as each persona, each
+inside a rolled-back transaction, and checks:
+
+* personas in ``ok`` get a 2xx answer;
+* every other persona gets 401/403/404 (or, for list routes, a 200 that does not contain the
+  object) and **nothing is written** (no audit row, the request changed nothing).
+
+The scene: elder 王秀英 (``elder_a``) lives in district 1, is served by institution A, is the
+``elder`` persona's own record and has the ``family`` persona linked with consent; nurse
+``nurse_chen`` is a provider of institution A; institution A has a contract.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from doorstep.accounts.policy import Actor
+from doorstep.core.models import AuditEvent
+from doorstep.notifications.services import notify
+from doorstep.organizations import services as org_services
+from doorstep.people import services as people_services
+from doorstep.regions import services as region_services
+from doorstep.people.models import Consent, FamilyLink
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = frozenset(
+    {
+        "elder",
+        "family",
+        "nurse",
+        "caregiver",
+        "inst_admin",
+        "reviewer",
+        "dispatcher",
+        "operator",
+        "regulator",
+        "platform_admin",
+        "payer_officer",
+        "other_admin",
+        "other_nurse",
+        "other_regulator",
+        "nobody",
+    }
+)
+#: Who may read elder 王秀英's record (ADR 0002): platform admin; operator (city region);
+#: institution A staff (tenant); the district-1 regulator (masked); the linked family
+#: member with consent; the elder herself. Not: nurses without an assigned visit, the
+#: other institution, the other district's regulator, payer officers, people without roles.
+ELDER_READERS = frozenset(
+    {
+        "platform_admin",
+        "operator",
+        "inst_admin",
+        "reviewer",
+        "dispatcher",
+        "regulator",
+        "family",
+        "elder",
+    }
+)
+ELDER_STAFF_EDITORS = frozenset({"platform_admin", "operator", "inst_admin", "reviewer"})
+PROVIDER_READERS = frozenset(
+    {"platform_admin", "inst_admin", "reviewer", "dispatcher", "regulator", "nurse"}
+)
+#: Only the practice institution verifies its providers (NHC 2019 rule 1); not the platform.
+INST_A_VERIFIERS = frozenset({"inst_admin", "reviewer"})
+CONTRACT_READERS = frozenset({"platform_admin", "inst_admin", "regulator"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``ok``: personas that succeed. ``listing``: a list route that must answer 200 to
+    everyone and contain the scene's object (``contains``: a key of the JSON item) only for
+    ``ok``. ``body``: request body builder (scene -> dict)."""
+
+    ok: frozenset[str]
+    listing: str | None = None
+    body: Any = None
+    query: Any = None
+    public: bool = False
+
+
+def _body(**kw: Any) -> Any:
+    return lambda scene: kw
+
+
+ROUTES: dict[str, Rule] = {
+    # accounts
+    "POST /api/v1/auth/token": Rule(
+        EVERYONE, public=True, body=_body(identifier="nurse_chen", password="correct-horse-42")
+    ),
+    "DELETE /api/v1/auth/token/{token_id}": Rule(frozenset({"nurse"})),
+    "GET /api/v1/me": Rule(EVERYONE),
+    "PATCH /api/v1/me/preferences": Rule(EVERYONE, body=_body(large_text=True)),
+    # regions: a public directory; only platform admins change it
+    "GET /api/v1/regions": Rule(EVERYONE),
+    "POST /api/v1/regions": Rule(
+        frozenset({"platform_admin"}),
+        body=lambda s: {
+            "code": "330203001099",
+            "level": 5,
+            "parent_id": s.world.street1.pk,
+            "name_zh": "新社区",
+            "name_en": "New Community",
+        },
+    ),
+    "GET /api/v1/regions/locate": Rule(EVERYONE, query=_body(lat=29.86, lng=121.54)),
+    "GET /api/v1/regions/{region_id}": Rule(EVERYONE),
+    "PATCH /api/v1/regions/{region_id}": Rule(
+        frozenset({"platform_admin"}), body=_body(name_en="Haishu District")
+    ),
+    "GET /api/v1/regions/{region_id}/geojson": Rule(EVERYONE),
+    "GET /api/v1/regions/{region_id}/stats": Rule(frozenset({"platform_admin", "regulator"})),
+    # institutions: public directory; contracts and status for the platform
+    "GET /api/v1/institutions": Rule(EVERYONE),
+    "POST /api/v1/institutions": Rule(
+        frozenset({"platform_admin"}),
+        body=lambda s: {
+            "name_zh": "新机构",
+            "name_en": "New Agency",
+            "type": "home_care_agency",
+            "licence_number": "NEW-001",
+            "region_id": s.world.district1.pk,
+        },
+    ),
+    "GET /api/v1/institutions/{institution_id}": Rule(EVERYONE),
+    "PATCH /api/v1/institutions/{institution_id}": Rule(
+        frozenset({"platform_admin", "inst_admin"}), body=_body(address="新地址 1 号")
+    ),
+    "POST /api/v1/institutions/{institution_id}/status": Rule(
+        frozenset({"platform_admin"}), body=_body(status="suspended")
+    ),
+    "POST /api/v1/institutions/{institution_id}/service-areas": Rule(
+        frozenset({"platform_admin"}), body=lambda s: {"region_id": s.world.district2.pk}
+    ),
+    "DELETE /api/v1/institutions/{institution_id}/service-areas/{region_id}": Rule(
+        frozenset({"platform_admin"})
+    ),
+    "GET /api/v1/institutions/{institution_id}/contracts": Rule(CONTRACT_READERS),
+    "POST /api/v1/institutions/{institution_id}/contracts": Rule(
+        frozenset({"platform_admin"}),
+        body=_body(
+            effective_from="2025-01-01",
+            effective_to="2026-01-01",
+            platform_bp=1000,
+            institution_bp=3000,
+            provider_bp=6000,
+        ),
+    ),
+    "GET /api/v1/institutions/{institution_id}/contracts/current": Rule(
+        CONTRACT_READERS, query=_body(on="2026-06-01")
+    ),
+    "POST /api/v1/institutions/{institution_id}/contracts/{contract_id}/end": Rule(
+        frozenset({"platform_admin"}), body=_body(effective_to="2029-01-01")
+    ),
+    # elders
+    "GET /api/v1/elders": Rule(ELDER_READERS, listing="id"),
+    "POST /api/v1/elders": Rule(
+        frozenset({"platform_admin", "operator", "inst_admin", "reviewer", "elder"}),
+        body=lambda s: {
+            "full_name": "赵国华",
+            "id_number": "330203194501010018",
+            "phone": "13911112222",
+            "region_id": s.world.community1.pk,
+        },
+    ),
+    "GET /api/v1/elders/search": Rule(
+        frozenset({"platform_admin", "operator", "inst_admin", "reviewer", "dispatcher"}),
+        listing="id",
+        query=_body(name="王秀英"),
+    ),
+    "POST /api/v1/elders/accept": Rule(  # an institution takes on a registered elder
+        frozenset({"inst_admin", "reviewer"}),
+        body=lambda s: {
+            "institution_id": s.world.inst_a.pk,
+            "id_number": "330212193806150021",
+            "phone": "13787654321",
+        },
+    ),
+    "GET /api/v1/elders/{elder_id}": Rule(ELDER_READERS),
+    "PATCH /api/v1/elders/{elder_id}": Rule(
+        ELDER_STAFF_EDITORS | {"elder", "family"}, body=_body(address="尹江路 12 弄 3 号 503 室")
+    ),
+    "PUT /api/v1/elders/{elder_id}/household": Rule(
+        ELDER_STAFF_EDITORS | {"elder", "family"}, body=_body(lives_alone=True, floor=5)
+    ),
+    "GET /api/v1/elders/{elder_id}/contacts": Rule(ELDER_READERS),
+    "POST /api/v1/elders/{elder_id}/contacts": Rule(
+        ELDER_STAFF_EDITORS | {"elder", "family"},
+        body=_body(name="李明", relationship="child", phone="13900001111"),
+    ),
+    "POST /api/v1/elders/{elder_id}/contacts/{contact_id}/deactivate": Rule(
+        ELDER_STAFF_EDITORS | {"elder", "family"}
+    ),
+    "GET /api/v1/elders/{elder_id}/family-links": Rule(ELDER_READERS),
+    "POST /api/v1/elders/{elder_id}/family-links": Rule(
+        frozenset({"platform_admin", "operator", "inst_admin", "reviewer", "elder"}),
+        body=lambda s: {"user_id": s.extra_family.pk, "relationship": "child"},
+    ),
+    "GET /api/v1/family-links": Rule(EVERYONE),
+    "POST /api/v1/family-links": Rule(
+        frozenset({"family"}),
+        body=_body(id_number="330212193806150021", phone="13787654321", relationship="child"),
+    ),
+    "POST /api/v1/family-links/{link_id}/confirm": Rule(frozenset()),  # already confirmed
+    "POST /api/v1/family-links/{link_id}/revoke": Rule(
+        frozenset({"platform_admin", "operator", "inst_admin", "reviewer", "elder", "family"})
+    ),
+    "GET /api/v1/elders/{elder_id}/consents": Rule(ELDER_READERS),
+    "POST /api/v1/elders/{elder_id}/consents": Rule(
+        ELDER_STAFF_EDITORS | {"elder"},
+        body=_body(purpose="health_data_processing", policy_version="2026-02"),
+    ),
+    "POST /api/v1/consents/{consent_id}/withdraw": Rule(ELDER_STAFF_EDITORS | {"elder"}),
+    "GET /api/v1/elders/{elder_id}/insurance": Rule(ELDER_READERS),
+    "POST /api/v1/elders/{elder_id}/insurance": Rule(
+        ELDER_STAFF_EDITORS | {"elder", "family"},
+        body=_body(scheme="long_term_care", ltc_disability_level=3, valid_from="2026-01-01"),
+    ),
+    "GET /api/v1/elders/{elder_id}/institutions": Rule(ELDER_READERS),
+    "POST /api/v1/elders/{elder_id}/institutions": Rule(
+        frozenset({"platform_admin", "operator"}),
+        body=lambda s: {"institution_id": s.world.inst_b.pk},
+    ),
+    # providers
+    "GET /api/v1/providers": Rule(PROVIDER_READERS, listing="id"),
+    "POST /api/v1/providers": Rule(
+        frozenset({"platform_admin", "inst_admin"}),
+        body=lambda s: {
+            "user_id": s.new_user.pk,
+            "kind": "caregiver",
+            "institution_id": s.world.inst_a.pk,
+        },
+    ),
+    "GET /api/v1/providers/{provider_id}": Rule(PROVIDER_READERS),
+    "PATCH /api/v1/providers/{provider_id}": Rule(
+        frozenset({"platform_admin", "inst_admin", "nurse"}), body=_body(service_radius_km=8.0)
+    ),
+    "GET /api/v1/providers/{provider_id}/certificates": Rule(PROVIDER_READERS),
+    "POST /api/v1/providers/{provider_id}/certificates": Rule(
+        frozenset({"platform_admin", "inst_admin", "nurse"}),
+        body=_body(kind="first_aid", number="FA-1", expires_on="2030-01-01"),
+    ),
+    "POST /api/v1/providers/{provider_id}/submit": Rule(
+        frozenset({"platform_admin", "inst_admin", "nurse"})
+    ),
+    "POST /api/v1/providers/{provider_id}/review": Rule(frozenset()),  # draft: 409 for verifiers
+    "POST /api/v1/providers/{provider_id}/verify": Rule(frozenset()),
+    "POST /api/v1/providers/{provider_id}/reject": Rule(frozenset(), body=_body(reason="x")),
+    "GET /api/v1/providers/{provider_id}/history": Rule(PROVIDER_READERS),
+    "GET /api/v1/providers/{provider_id}/eligibility": Rule(
+        PROVIDER_READERS, query=_body(preset="clinical_nursing")
+    ),
+    # notifications: one's own only
+    "GET /api/v1/notifications": Rule(EVERYONE),
+    "GET /api/v1/notifications/unread-count": Rule(EVERYONE),
+    "POST /api/v1/notifications/read-all": Rule(EVERYONE),
+    "POST /api/v1/notifications/{notification_id}/read": Rule(frozenset({"nurse"})),
+    # audit: platform admins only
+    "GET /api/v1/audit": Rule(frozenset({"platform_admin"})),
+    "GET /api/v1/audit/export.csv": Rule(frozenset({"platform_admin"})),
+    "POST /api/v1/audit/verify": Rule(frozenset({"platform_admin"})),
+}
+
+#: Routes whose scene object is in a state where even permitted personas are refused
+#: by a business rule (409); for them the matrix checks that everyone else gets 404/403
+#: and that the permitted ones get exactly this status.
+STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
+    # the elder persona already has her own record: a second one for herself is a conflict
+    "POST /api/v1/elders": (409, frozenset({"elder"})),
+    "POST /api/v1/family-links/{link_id}/confirm": (
+        409,
+        frozenset({"platform_admin", "operator", "inst_admin", "reviewer", "elder"}),
+    ),
+    "POST /api/v1/providers/{provider_id}/review": (409, INST_A_VERIFIERS),
+    "POST /api/v1/providers/{provider_id}/verify": (409, INST_A_VERIFIERS),
+    "POST /api/v1/providers/{provider_id}/reject": (409, INST_A_VERIFIERS),
+}
+
+
+def _api_routes() -> set[str]:
+    from config.api import api
+
+    spec = api.get_openapi_schema()
+    return {f"{method.upper()} {path}" for path, ops in spec["paths"].items() for method in ops}
+
+
+def test_every_route_has_a_rule() -> None:
+    routes = _api_routes()
+    assert sorted(routes - ROUTES.keys()) == [], "new API route without an access rule"
+    assert sorted(ROUTES.keys() - routes) == [], "rule for a route that no longer exists"
+
+
+@dataclass
+class Scene:
+    world: Any
+    personas: Any
+    ids: dict[str, int] = field(default_factory=dict)
+    extra_family: Any = None
+    boundary: Any = None
+    new_user: Any = None
+
+
+@pytest.fixture
+def scene(world: Any, personas: Any, elder_a: Any, elder_b: Any, staff: Any) -> Scene:
+    from conftest import make_user
+    from doorstep.accounts.enums import Role
+    from doorstep.accounts.services import issue_token
+
+    admin = Actor.of(personas.platform_admin)
+    elder_actor = Actor.of(personas.elder)
+    link = people_services.link_family(
+        actor=elder_actor,
+        elder=elder_a,
+        user=personas.family,
+        relationship="child",
+        permissions=["view_record", "place_orders"],
+    )
+    consent = people_services.record_consent(
+        actor=elder_actor, elder=elder_a, purpose="family_proxy_access", policy_version="2026-01"
+    )
+    assert FamilyLink.objects.get(pk=link.pk).status == "active"
+    contact = people_services.add_emergency_contact(
+        actor=elder_actor, elder=elder_a, name="王强", relationship="child", phone="13700000009"
+    )
+    contract = org_services.add_contract(
+        actor=admin,
+        institution=world.inst_a,
+        effective_from=dt.date(2026, 1, 1),
+        effective_to=None,
+        platform_bp=1000,
+        institution_bp=3000,
+        provider_bp=6000,
+    )
+    square = [[121.53, 29.85], [121.55, 29.85], [121.55, 29.87], [121.53, 29.87], [121.53, 29.85]]
+    region_services.update_region(
+        actor=admin, region=world.community1, boundary={"type": "Polygon", "coordinates": [square]}
+    )
+    token, _ = issue_token(user=personas.nurse)
+    note = notify(recipient=personas.nurse, kind="test", title="Hello", body="")
+    return Scene(
+        world=world,
+        personas=personas,
+        ids={
+            "elder_id": elder_a.pk,
+            "region_id": world.district1.pk,
+            "institution_id": world.inst_a.pk,
+            "contract_id": contract.pk,
+            "contact_id": contact.pk,
+            "link_id": link.pk,
+            "consent_id": consent.pk,
+            "provider_id": staff.nurse.pk,
+            "notification_id": note.pk,
+            "token_id": token.pk,
+        },
+        extra_family=make_user("family_extra", (Role.FAMILY, None, None)),
+        new_user=make_user("new_caregiver"),
+    )
+
+
+def _fill(path: str, ids: dict[str, int]) -> str:
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", str(value))
+    assert "{" not in path, f"no scene object for {path}"
+    return path
+
+
+def _send(client: Any, method: str, path: str, rule: Rule, scene: Scene) -> Any:
+    if method == "GET":
+        return client.get(path, rule.query(scene) if rule.query else None)
+    body = rule.body(scene) if rule.body else None
+    return (
+        getattr(client, method.lower())(path, body) if method != "DELETE" else client.delete(path)
+    )
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_route_by_persona(route: str, scene: Scene, api_as: Any) -> None:
+    rule = ROUTES[route]
+    method, template = route.split(" ", 1)
+    path = _fill(template, scene.ids)
+    refusal = STATE_REFUSALS.get(route)
+    clients = {name: api_as(getattr(scene.personas, name)) for name in sorted(EVERYONE)}
+    outcomes: dict[str, str] = {}
+    for name, client in clients.items():
+        with transaction.atomic():
+            before = AuditEvent.objects.count(), Consent.objects.count()
+            r = _send(client, method, path, rule, scene)
+            status = r.status_code
+            if refusal and name in refusal[1]:
+                verdict = "ok" if status == refusal[0] else f"expected {refusal[0]}, got {status}"
+            elif rule.listing and status == 200 and method == "GET":
+                items = r.json().get("items", r.json())
+                seen = any(
+                    str(item.get(rule.listing)) == str(scene.ids[_listing_key(route)])
+                    for item in items
+                )
+                verdict = "ok" if seen == (name in rule.ok) else f"listed={seen}"
+            elif name in rule.ok:
+                verdict = "ok" if 200 <= status < 300 else f"refused {status} {r.content[:120]!r}"
+            else:
+                changed = (AuditEvent.objects.count(), Consent.objects.count()) != before
+                if status not in (401, 403, 404):
+                    verdict = f"allowed {status}"
+                elif changed and method != "GET":
+                    verdict = "refused but wrote something"
+                else:
+                    verdict = "ok"
+            outcomes[name] = verdict
+            transaction.set_rollback(True)
+    wrong = {name: v for name, v in outcomes.items() if v != "ok"}
+    assert wrong == {}, f"{route}: {wrong}"
+
+
+def _listing_key(route: str) -> str:
+    return "provider_id" if "/providers" in route else "elder_id"
+
+
+def test_nobody_unauthenticated_gets_in(scene: Scene, api_as: Any) -> None:
+    """Every route but the token endpoint answers 401 without credentials."""
+    anon = api_as(None)
+    for route, rule in ROUTES.items():
+        if rule.public:
+            continue
+        method, template = route.split(" ", 1)
+        r = _send(anon, method, _fill(template, scene.ids), rule, scene)
+        assert (route, r.status_code) == (route, 401)
