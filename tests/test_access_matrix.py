@@ -27,8 +27,8 @@ from doorstep.core.models import AuditEvent
 from doorstep.notifications.services import notify
 from doorstep.organizations import services as org_services
 from doorstep.people import services as people_services
-from doorstep.regions import services as region_services
 from doorstep.people.models import Consent, FamilyLink
+from doorstep.regions import services as region_services
 
 pytestmark = pytest.mark.django_db
 

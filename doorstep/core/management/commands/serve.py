@@ -8,6 +8,7 @@ threaded development server (no autoreload; static files through WhiteNoise) unt
 from __future__ import annotations
 
 import signal
+import threading
 from types import FrameType
 from typing import Any
 
@@ -54,7 +55,8 @@ class Command(BaseCommand):
             )
             scheduler.start()
         self.stdout.flush()
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
         try:
             call_command(
                 "runserver",
@@ -65,7 +67,8 @@ class Command(BaseCommand):
                 skip_checks=False,
             )
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
             if scheduler is not None:
                 stopped = scheduler.stop()
                 self.stdout.write(
