@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from doorstep.core.api import ERRORS, actor_of
 from doorstep.core.middleware import client_address
@@ -61,10 +61,10 @@ def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
 
 
 @router.delete("/auth/token/{token_id}", response={204: None, **ERRORS})
-def delete_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def delete_token(request: HttpRequest, token_id: int) -> Status:
     actor = actor_of(request)
     services.revoke_token(user=actor.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 def _me(user: User) -> MeOut:

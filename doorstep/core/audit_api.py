@@ -1,6 +1,5 @@
 """Audit log for platform admins: list with filters, and CSV export."""
 
-
 import csv
 import datetime as dt
 

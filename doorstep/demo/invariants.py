@@ -26,16 +26,16 @@ from doorstep.accounts.enums import INSTITUTION_ROLES
 from doorstep.accounts.models import Membership
 from doorstep.core import audit, crypto, geo
 from doorstep.core.errors import ValidationFailed
-from doorstep.organizations.models import Contract
+from doorstep.organizations.models import Contract, ServiceArea
 from doorstep.people.access import consent_active_q
-from doorstep.people.enums import FamilyLinkStatus
-from doorstep.people.models import Elder, FamilyLink
+from doorstep.people.enums import FamilyLinkStatus, InstitutionLinkStatus
+from doorstep.people.models import Elder, ElderInstitutionLink, FamilyLink
 from doorstep.people.validators import parse_id_number
 from doorstep.regions.enums import Level
 from doorstep.regions.models import Region
 from doorstep.workforce.enums import (
     LICENSED_KINDS,
-    CertificateKind,
+    REQUIRED_CERTIFICATE,
     CertificateStatus,
     VerificationStatus,
 )
@@ -159,31 +159,53 @@ def family_link_consent() -> Iterator[str]:
         yield f"family link {pk} (elder {elder_id}) is active without an active consent"
 
 
+@invariant("elder_institution_area")
+def elder_institution_area() -> Iterator[str]:
+    """An elder's active institution link lies inside one of its service areas."""
+    areas: dict[int, list[str]] = defaultdict(list)
+    for inst_id, path in ServiceArea.objects.values_list("institution_id", "region__path"):
+        areas[inst_id].append(path)
+    paths = dict(Region.objects.values_list("pk", "path"))
+    rows = (
+        ElderInstitutionLink.objects.filter(status=InstitutionLinkStatus.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", "institution_id", "elder__region_id")
+    )
+    for pk, inst_id, region_id in rows.iterator(chunk_size=5000):
+        path = paths.get(region_id, "")
+        if not any(path.startswith(prefix) for prefix in areas.get(inst_id, ())):
+            yield (
+                f"institution link {pk}: institution {inst_id} does not serve region {region_id}"
+            )
+
+
 # --------------------------------------------------------------------------- workforce
 @invariant("verified_provider_licence")
 def verified_provider_licence() -> Iterator[str]:
-    """A verified nurse or doctor has a licence number and a valid practising licence."""
-    verified = Provider.objects.filter(
-        verification_status=VerificationStatus.VERIFIED, kind__in=LICENSED_KINDS
+    """A verified nurse or doctor has a licence number, and every verified provider holds
+    a valid certificate of the kind their work requires (``REQUIRED_CERTIFICATE``)."""
+    verified = Provider.objects.filter(verification_status=VerificationStatus.VERIFIED)
+    unlicensed = verified.filter(kind__in=LICENSED_KINDS).filter(
+        Q(licence_number__isnull=True) | Q(licence_number="")
     )
-    for pk in verified.filter(Q(licence_number__isnull=True) | Q(licence_number="")).values_list(
-        "pk", flat=True
-    ):
+    for pk in unlicensed.order_by("pk").values_list("pk", flat=True):
         yield f"provider {pk} is verified without a licence number"
-    valid_licence = Certificate.objects.filter(
-        provider_id=OuterRef("pk"),
-        kind=CertificateKind.PRACTISING_LICENCE,
-        status=CertificateStatus.VALID,
-    )
-    missing = (
-        verified.exclude(licence_number__isnull=True)
-        .exclude(licence_number="")
-        .exclude(Exists(valid_licence))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for pk in missing:
-        yield f"provider {pk} is verified without a valid practising licence certificate"
+    for kind, cert_kind in REQUIRED_CERTIFICATE.items():
+        if cert_kind is None:
+            continue
+        valid = Certificate.objects.filter(
+            provider_id=OuterRef("pk"), kind=cert_kind, status=CertificateStatus.VALID
+        )
+        missing = (
+            verified.filter(kind=kind)
+            .exclude(pk__in=unlicensed.values("pk"))
+            .exclude(Exists(valid))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        label = cert_kind.replace("_", " ")
+        for pk in missing:
+            yield f"provider {pk} is verified without a valid {label} certificate"
 
 
 @invariant("verified_provider_event")

@@ -4,9 +4,10 @@ Everything is drawn from one ``random.Random(seed)`` in a fixed order, and every
 an offset from one anchor day, so the same seed and scale give the same data (only
 ciphertexts, row ids and ``created_at`` stamps differ; see ``digest.py``).
 
-Speed: rows are built in memory and written with ``bulk_create`` in chunks; each chunk
-commits in its own transaction together with one audit row (``seed_batch``) naming the
-tables and row counts, so the audit log records the seed per batch, not per row. One
+Speed: rows are built in memory per chunk of 5,000 and written by ``writer.FastWriter``
+(``COPY`` on PostgreSQL); each chunk commits in its own transaction together with one
+audit row (``seed_batch``) naming the tables and row counts, so the audit log records
+the seed per batch, not per row. One
 password hash is computed for the shared demo password and reused by every account.
 Identifiers are encrypted and hashed with ``core.crypto`` exactly as the services do.
 """
@@ -51,6 +52,7 @@ from doorstep.people.models import (
 )
 from doorstep.regions.models import Region
 from doorstep.workforce.enums import (
+    REQUIRED_CERTIFICATE,
     CertificateKind,
     CertificateStatus,
     NurseTitle,
@@ -59,6 +61,7 @@ from doorstep.workforce.enums import (
     VerificationStatus,
 )
 from doorstep.workforce.models import Certificate, Provider, VerificationEvent
+from doorstep.workforce.services import REASON_CERTIFICATE_EXPIRED
 
 from . import names
 from .accounts import DEMO_PASSWORD
@@ -113,7 +116,7 @@ class _Phones:
                 return number
 
 
-# (name_zh, name_en, type, region code, service-area codes, contract bp versions)
+# (name_zh, name_en, type, registered street code, service-area region codes)
 INSTITUTIONS: list[tuple[str, str, str, str, list[str]]] = [
     ("城关区酒泉路社区卫生服务中心", "Jiuquanlu Community Health Centre",
      InstitutionType.COMMUNITY_HEALTH_CENTRE, "620102001", ["620102001", "620102002", "620102003"]),
@@ -469,6 +472,8 @@ class DemoCity:
                     self.users[demo_name] = user
                 inst = inst1 if demo_name else self._provider_institution(kind)
                 status = V.VERIFIED if demo_name else self._pick(STATUS_MIX)
+                if status == V.REVERIFICATION_REQUIRED and REQUIRED_CERTIFICATE[kind] is None:
+                    status = V.VERIFIED  # nothing can lapse for a volunteer
                 provider = self._provider(user, kind, inst, status, demo=bool(demo_name))
                 providers.append(provider)
                 certs += self._certificates(provider, status)
@@ -660,7 +665,7 @@ class DemoCity:
                     to_status=V.REVERIFICATION_REQUIRED,
                     actor=None,
                     at=self.anchor - dt.timedelta(days=self.last_expiry_days - 1),
-                    reason="certificate expired",
+                    reason=REASON_CERTIFICATE_EXPIRED,
                 )
             )
         return out

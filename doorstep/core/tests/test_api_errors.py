@@ -24,7 +24,9 @@ def test_unauthenticated_is_401_with_code(client):
 
 def test_schema_validation_is_422_with_fields(client):
     r = client.post(
-        "/api/v1/auth/token", data={"identifier": "x"}, content_type="application/json",
+        "/api/v1/auth/token",
+        data={"identifier": "x"},
+        content_type="application/json",
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 422
@@ -35,8 +37,6 @@ def test_schema_validation_is_422_with_fields(client):
 
 
 def test_malformed_json_is_a_4xx_not_a_500(client):
-    r = client.post(
-        "/api/v1/auth/token", data="{not json", content_type="application/json"
-    )
+    r = client.post("/api/v1/auth/token", data="{not json", content_type="application/json")
     assert 400 <= r.status_code < 500
     assert "code" in r.json()

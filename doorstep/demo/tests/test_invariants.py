@@ -13,8 +13,8 @@ from doorstep.core.models import AuditEvent
 from doorstep.demo import invariants
 from doorstep.demo.invariants import Finding
 from doorstep.demo.seed import SeedResult
-from doorstep.organizations.models import Contract
-from doorstep.people.models import Consent, Elder, FamilyLink
+from doorstep.organizations.models import Contract, Institution
+from doorstep.people.models import Consent, Elder, ElderInstitutionLink, FamilyLink
 from doorstep.workforce.models import Certificate, Provider, VerificationEvent
 
 ALL_CHECKS = [
@@ -22,6 +22,7 @@ ALL_CHECKS = [
     "elder_id_numbers",
     "elder_in_community",
     "family_link_consent",
+    "elder_institution_area",
     "verified_provider_licence",
     "verified_provider_event",
     "membership_institution",
@@ -34,7 +35,7 @@ def test_the_seed_satisfies_every_invariant(seeded: SeedResult) -> None:
     assert invariants.run() == []
     out = StringIO()
     call_command("check_invariants", stdout=out)
-    assert out.getvalue() == "All 8 checks passed.\n"
+    assert out.getvalue() == "All 9 checks passed.\n"
 
 
 def test_command_lists_findings_and_fails(seeded: SeedResult) -> None:
@@ -115,6 +116,21 @@ def test_family_link_consent_catches_a_withdrawn_consent(seeded: SeedResult) -> 
     ]
 
 
+def test_elder_institution_area_catches_a_link_outside_the_service_area(
+    seeded: SeedResult,
+) -> None:
+    link = ElderInstitutionLink.objects.get(elder__user__username="demo_elder")
+    township = Institution.objects.get(name_en="Haishiwan Township Health Centre")
+    ElderInstitutionLink.objects.filter(pk=link.pk).update(institution=township)
+    assert invariants.run(["elder_institution_area"]) == [
+        Finding(
+            "elder_institution_area",
+            f"institution link {link.pk}: institution {township.pk} does not serve region "
+            f"{link.elder.region_id}",
+        )
+    ]
+
+
 def test_verified_provider_licence_catches_an_expired_licence(seeded: SeedResult) -> None:
     nurse = Provider.objects.get(user__username="demo_nurse")
     Certificate.objects.filter(provider=nurse, kind="practising_licence").update(status="expired")
@@ -123,6 +139,16 @@ def test_verified_provider_licence_catches_an_expired_licence(seeded: SeedResult
             "verified_provider_licence",
             f"provider {nurse.pk} is verified without a valid practising licence certificate",
         )
+    ]
+
+
+def test_verified_provider_licence_catches_a_caregiver_without_vocational_certificate(
+    seeded: SeedResult,
+) -> None:
+    carer = Provider.objects.get(user__username="demo_caregiver")
+    Certificate.objects.filter(provider=carer, kind="caregiver_vocational").update(status="revoked")
+    assert [f.message for f in invariants.run(["verified_provider_licence"])] == [
+        f"provider {carer.pk} is verified without a valid caregiver vocational certificate"
     ]
 
 
@@ -169,3 +195,9 @@ def test_contracts_catch_overlapping_versions(seeded: SeedResult) -> None:
     assert [f.message for f in invariants.run(["contracts"])] == [
         f"contracts {old.pk} and {new.pk} of institution {old.institution_id} overlap"
     ]
+
+
+def test_list_names_every_registered_check(db: None) -> None:
+    out = StringIO()
+    call_command("check_invariants", "--list", stdout=out)
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()] == ALL_CHECKS

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.models import Membership, User
+from doorstep.core import clock
 from doorstep.core.models import AuditEvent
 from doorstep.demo.accounts import DEMO_LOGINS, DEMO_PASSWORD, DEMO_USERS
 from doorstep.demo.digest import demo_digest
@@ -21,6 +22,7 @@ from doorstep.people.models import Consent, Elder, Household
 from doorstep.people.validators import parse_id_number
 from doorstep.regions.models import Region
 from doorstep.workforce.models import Provider
+from doorstep.workforce.selectors import check_eligibility
 
 from .conftest import SMALL
 
@@ -123,3 +125,37 @@ def test_reset_is_refused_outside_dev_and_test(
     with pytest.raises(CommandError, match="--reset empties the database"):
         call_command("seed_demo", "--reset", stdout=StringIO())
     assert Elder.objects.count() == 150
+
+
+def test_demo_providers_may_do_their_work_and_expired_ones_may_not(seeded: SeedResult) -> None:
+    """The seed's credentials mean what the eligibility core says they mean."""
+    today = clock.today()
+    nurse = Provider.objects.get(user__username="demo_nurse")
+    assert check_eligibility(provider=nurse, preset="clinical_nursing", on=today).allowed
+    carer = Provider.objects.get(user__username="demo_caregiver")
+    assert check_eligibility(provider=carer, preset="daily_care", on=today).allowed
+    volunteer = Provider.objects.get(user__username="demo_volunteer")
+    assert check_eligibility(provider=volunteer, preset="companionship", on=today).allowed
+
+
+def test_scale_one_has_lapsed_and_unverified_providers(db: Any) -> None:
+    """At scale 1 some providers wait for re-verification after their licence expired,
+    each with the expiry sweep's event, and some are still unverified."""
+    seed_demo(scale=1, seed=3)
+    lapsed = Provider.objects.filter(verification_status="reverification_required")
+    assert lapsed.exists()
+    for provider in lapsed:
+        last = provider.verification_events.order_by("at", "id").last()
+        assert last is not None
+        assert (last.from_status, last.to_status, last.actor_id, last.reason) == (
+            "verified",
+            "reverification_required",
+            None,
+            "certificate_expired",
+        )
+        assert provider.certificates.filter(status="expired").exists()
+    assert Provider.objects.exclude(
+        verification_status__in=["verified", "reverification_required"]
+    ).exists()
+    assert Provider.objects.count() == 300
+    assert Elder.objects.count() == 3000

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from doorstep.demo.accounts import format_logins
 from doorstep.demo.seed import BASE_ELDERS, BASE_PROVIDERS, DEFAULT_SEED, has_data, seed_demo
