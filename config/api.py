@@ -90,10 +90,13 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register() -> None:
     from doorstep.accounts.api import router as accounts
+    from doorstep.catalog.api import router as catalog
     from doorstep.core.audit_api import router as audit
     from doorstep.notifications.api import router as notifications
+    from doorstep.orders.api import router as orders
     from doorstep.organizations.api import router as organizations
     from doorstep.people.api import router as people
+    from doorstep.quality.api import router as quality
     from doorstep.regions.api import router as regions
     from doorstep.workforce.api import router as workforce
 
@@ -104,6 +107,9 @@ def _register() -> None:
     api.add_router("/", workforce)
     api.add_router("/notifications", notifications)
     api.add_router("/audit", audit)
+    api.add_router("/", catalog)
+    api.add_router("/", orders)
+    api.add_router("/", quality)
 
 
 _register()

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "doorstep.people",
     "doorstep.workforce",
     "doorstep.notifications",
+    "doorstep.catalog",
+    "doorstep.orders",
+    "doorstep.quality",
     "doorstep.web",
     "doorstep.demo",
 ]
