@@ -7,10 +7,12 @@ institution (``other_*``) for isolation tests.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.models import Membership, User
@@ -193,3 +195,51 @@ def api_as(client: Any) -> Any:
         return ApiClient(client, user, lang)
 
     return make
+
+
+# --- tests that need a real service -------------------------------------------------
+# ``@pytest.mark.redis`` tests need ``REDIS_URL``; ``@pytest.mark.postgres`` tests need the
+# test database on PostgreSQL (real concurrency, or a worker process that must see it).
+# Outside CI a test whose service is missing is deselected and the reason printed at the end
+# of the run; under ``CI=true`` nothing is deselected, so a missing service fails loudly.
+
+_DESELECTED: list[str] = []
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def on_postgres() -> bool:
+    return bool(settings.DATABASES["default"]["ENGINE"].endswith("postgresql"))
+
+
+def _missing(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        return "REDIS_URL is not set (export REDIS_URL=redis://127.0.0.1:6379/0)"
+    if item.get_closest_marker("postgres") and not on_postgres():
+        return "the test database is not PostgreSQL (set DATABASE_URL=postgres://...)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if in_ci():
+        return
+    keep, drop = [], []
+    for item in items:
+        reason = _missing(item)
+        if reason:
+            drop.append(item)
+            _DESELECTED.append(f"{item.nodeid}: {reason}")
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _DESELECTED:
+        terminalreporter.section("deselected: service not available (runs in CI)")
+        for line in _DESELECTED:
+            terminalreporter.write_line(line)
