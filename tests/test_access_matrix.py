@@ -23,6 +23,7 @@ import pytest
 from django.db import transaction
 
 from doorstep.accounts.policy import Actor
+from doorstep.core import clock
 from doorstep.core.models import AuditEvent
 from doorstep.notifications.services import notify
 from doorstep.organizations import services as org_services
@@ -74,6 +75,25 @@ PROVIDER_READERS = frozenset(
 #: Only the practice institution verifies its providers (NHC 2019 rule 1); not the platform.
 INST_A_VERIFIERS = frozenset({"inst_admin", "reviewer"})
 CONTRACT_READERS = frozenset({"platform_admin", "inst_admin", "regulator"})
+#: orders (ADR 0013): who sees the scene's order (assigned to caregiver_zhao) and the
+#: quality scene's visit (nurse_chen's); who may book for 王秀英; who dispatches and reviews.
+ORDER_STAFF = frozenset({"platform_admin", "operator", "inst_admin", "reviewer", "dispatcher"})
+ORDER_VIEWERS = ORDER_STAFF | {"family", "elder", "caregiver"}
+VISIT_VIEWERS = ORDER_STAFF | {"family", "elder", "nurse"}
+ORDER_PLACERS = ORDER_STAFF | {"family", "elder"}
+DISPATCHERS = frozenset({"platform_admin", "inst_admin", "dispatcher"})
+ASSESSMENT_REVIEWERS = frozenset({"platform_admin", "inst_admin", "reviewer"})
+#: quality (ADR 0014): complaints are seen by institution A's admin (and quality officer),
+#: the platform, the region's regulator and operator, and the elder and her linked family.
+COMPLAINT_READERS = frozenset(
+    {"platform_admin", "inst_admin", "regulator", "operator", "family", "elder"}
+)
+#: A visit's rating: institution A's staff, the platform, the regulator, the elder and her
+#: family, and the rated nurse.
+QUALITY_RATING_READERS = frozenset(
+    {"platform_admin", "inst_admin", "reviewer", "dispatcher", "regulator", "family", "elder"}
+    | {"nurse"}
+)
 
 
 @dataclass(frozen=True)
@@ -260,6 +280,143 @@ ROUTES: dict[str, Rule] = {
     "GET /api/v1/providers/{provider_id}/eligibility": Rule(
         PROVIDER_READERS, query=_body(preset="clinical_nursing")
     ),
+    # quality (ADR 0014)
+    "POST /api/v1/visits/{visit_id}/rating": Rule(
+        frozenset({"elder", "family"}), body=_body(punctuality=5, skill=4, attitude=5)
+    ),
+    "GET /api/v1/visits/{visit_id}/rating": Rule(QUALITY_RATING_READERS),
+    "GET /api/v1/providers/{provider_id}/quality": Rule(PROVIDER_READERS),
+    "GET /api/v1/complaints": Rule(COMPLAINT_READERS, listing="id"),
+    "POST /api/v1/complaints": Rule(
+        frozenset({"operator", "family", "elder"}),
+        body=lambda s: {"visit_id": s.ids["visit_id"], "category": "other", "description": "x"},
+    ),
+    "GET /api/v1/complaints/{complaint_id}": Rule(COMPLAINT_READERS),
+    "POST /api/v1/complaints/{complaint_id}/take": Rule(frozenset({"inst_admin"})),
+    "POST /api/v1/complaints/{complaint_id}/resolve": Rule(
+        frozenset({"inst_admin"}), body=_body(outcome="已致歉")
+    ),
+    "GET /api/v1/quality-reviews": Rule(frozenset({"platform_admin", "inst_admin"}), listing="id"),
+    "POST /api/v1/quality-reviews/{review_id}/close": Rule(
+        frozenset({"inst_admin"}), body=_body(outcome="no_action")
+    ),
+    "GET /api/v1/institutions/{institution_id}/blacklist": Rule(
+        frozenset({"platform_admin", "inst_admin", "reviewer", "dispatcher", "regulator"})
+    ),
+    "POST /api/v1/institutions/{institution_id}/blacklist": Rule(
+        frozenset({"inst_admin"}),
+        body=lambda s: {"elder_id": s.ids["elder_id"], "reason": "x", "review_date": "2030-01-01"},
+    ),
+    "POST /api/v1/blacklist/{entry_id}/lift": Rule(frozenset({"inst_admin"})),
+    "GET /api/v1/providers/{provider_id}/sanctions": Rule(PROVIDER_READERS),
+    "POST /api/v1/providers/{provider_id}/sanctions": Rule(
+        frozenset({"inst_admin"}), body=_body(kind="warning", reason="x")
+    ),
+    "POST /api/v1/sanctions/{sanction_id}/lift": Rule(frozenset({"inst_admin"})),
+    # orders (ADR 0013): {order_id} is a bathing-help order assigned to caregiver_zhao;
+    # {visit_id} is the completed visit of nurse_chen from the quality scene.
+    "GET /api/v1/orders": Rule(ORDER_VIEWERS, listing="id"),
+    "POST /api/v1/orders": Rule(
+        ORDER_PLACERS,
+        body=lambda s: {
+            "elder_id": s.ids["elder_id"],
+            "institution_id": s.world.inst_a.pk,
+            "item_id": s.ids["orders_item_id"],
+            "window_start": (clock.now() + dt.timedelta(days=5)).isoformat(),
+        },
+    ),
+    "GET /api/v1/orders/{order_id}": Rule(ORDER_VIEWERS),
+    "POST /api/v1/orders/{order_id}/cancel": Rule(
+        ORDER_PLACERS - {"reviewer"}, body=_body(reason="The elder is in hospital.")
+    ),
+    "POST /api/v1/orders/{order_id}/payments": Rule(frozenset(), body=_body(method="cash")),
+    "GET /api/v1/assessments": Rule(ASSESSMENT_REVIEWERS, listing="id"),
+    "POST /api/v1/assessments/{assessment_id}/decide": Rule(
+        frozenset(), body=_body(decision="accepted")
+    ),
+    "GET /api/v1/visits": Rule(VISIT_VIEWERS, listing="id"),
+    "GET /api/v1/visits/pool": Rule(frozenset(), listing="visit_id"),
+    "GET /api/v1/visits/{visit_id}": Rule(VISIT_VIEWERS),
+    "POST /api/v1/visits/{visit_id}/assign": Rule(
+        frozenset(), body=lambda s: {"provider_id": s.ids["orders_caregiver_id"]}
+    ),
+    "POST /api/v1/visits/{visit_id}/publish": Rule(frozenset()),
+    "POST /api/v1/visits/{visit_id}/accept": Rule(frozenset()),  # not in the pool: 404
+    "POST /api/v1/visits/{visit_id}/start-travel": Rule(frozenset(), body=_body()),
+    "POST /api/v1/visits/{visit_id}/check-in": Rule(frozenset(), body=_body(lat=29.86, lng=121.54)),
+    "POST /api/v1/visits/{visit_id}/start": Rule(frozenset()),
+    "POST /api/v1/visits/{visit_id}/record": Rule(frozenset(), body=_body(values={})),
+    "POST /api/v1/visits/{visit_id}/photos": Rule(
+        frozenset(),
+        body=_body(key="wound_photo", content_type="image/jpeg", data_base64="/9j/4AAQSkZJRg=="),
+    ),
+    "POST /api/v1/visits/{visit_id}/check-out": Rule(
+        frozenset(), body=_body(lat=29.86, lng=121.54)
+    ),
+    "POST /api/v1/visits/{visit_id}/co-sign": Rule(frozenset({"elder", "family"}), body=_body()),
+    "POST /api/v1/visits/{visit_id}/corrections": Rule(
+        frozenset(),
+        body=_body(field="check_in_at", proposed_value="2026-06-15T10:00:00+08:00", reason="x"),
+    ),
+    "POST /api/v1/visits/{visit_id}/no-show": Rule(frozenset(), body=_body(reason="x")),
+    "POST /api/v1/visits/{visit_id}/abort": Rule(frozenset(), body=_body(reason="x")),
+    "POST /api/v1/visits/{visit_id}/reschedule": Rule(
+        frozenset(),
+        body=lambda s: {
+            "window_start": (clock.now() + dt.timedelta(days=6)).isoformat(),
+            "reason": "x",
+        },
+    ),
+    "POST /api/v1/corrections/{correction_id}/decide": Rule(
+        frozenset({"platform_admin", "inst_admin", "reviewer", "dispatcher"}),
+        body=_body(approve=True),
+    ),
+    # catalog (ADR 0012): the catalogue, caps and policies are open to signed-in users;
+    # quotes for 王秀英 to those who may see her; offerings to institution A's admins.
+    "GET /api/v1/catalog/categories": Rule(EVERYONE),
+    "GET /api/v1/catalog/items": Rule(EVERYONE),
+    "GET /api/v1/catalog/items/{item_id}": Rule(EVERYONE),
+    "GET /api/v1/catalog/packages": Rule(EVERYONE),
+    "POST /api/v1/catalog/quote": Rule(
+        ELDER_READERS,
+        body=lambda s: {"item_id": s.ids["item_id"], "elder_id": s.ids["elder_id"]},
+    ),
+    "POST /api/v1/catalog/suggest": Rule(EVERYONE, body=_body(text="打针")),
+    "GET /api/v1/catalog/pricing-policy": Rule(
+        EVERYONE, query=lambda s: {"region_id": s.world.district1.pk}
+    ),
+    "POST /api/v1/catalog/pricing-policy": Rule(
+        frozenset({"platform_admin"}),
+        body=lambda s: {
+            "region_id": s.world.city.pk,
+            "effective_from": "2026-01-01",
+            "free_radius_m": 5000,
+        },
+    ),
+    "GET /api/v1/catalog/price-caps": Rule(EVERYONE),
+    "POST /api/v1/catalog/price-caps": Rule(
+        frozenset({"platform_admin"}),
+        body=lambda s: {
+            "item_id": s.ids["item_id"],
+            "region_id": s.world.district1.pk,
+            "cap_fen": 8000,
+            "effective_from": "2026-01-01",
+        },
+    ),
+    "GET /api/v1/institutions/{institution_id}/offerings": Rule(
+        frozenset({"platform_admin", "inst_admin"})
+    ),
+    "POST /api/v1/institutions/{institution_id}/offerings": Rule(
+        frozenset({"platform_admin", "inst_admin"}),
+        body=lambda s: {
+            "item_id": s.ids["catalog_new_item_id"],
+            "region_id": s.world.district1.pk,
+            "price_fen": 6500,
+        },
+    ),
+    "PATCH /api/v1/offerings/{offering_id}": Rule(
+        frozenset({"platform_admin", "inst_admin"}), body=_body(price_fen=7500)
+    ),
     # notifications: one's own only
     "GET /api/v1/notifications": Rule(EVERYONE),
     "GET /api/v1/notifications/unread-count": Rule(EVERYONE),
@@ -284,6 +441,27 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
     "POST /api/v1/providers/{provider_id}/review": (409, INST_A_VERIFIERS),
     "POST /api/v1/providers/{provider_id}/verify": (409, INST_A_VERIFIERS),
     "POST /api/v1/providers/{provider_id}/reject": (409, INST_A_VERIFIERS),
+    # orders: the order is prepaid and assessed; {visit_id} is completed, without a check-in
+    "POST /api/v1/orders/{order_id}/payments": (
+        409,
+        frozenset({"platform_admin", "inst_admin", "dispatcher", "elder"}),
+    ),
+    "POST /api/v1/assessments/{assessment_id}/decide": (409, ASSESSMENT_REVIEWERS),
+    "POST /api/v1/visits/{visit_id}/assign": (409, DISPATCHERS),
+    "POST /api/v1/visits/{visit_id}/publish": (409, DISPATCHERS),
+    "POST /api/v1/visits/{visit_id}/start-travel": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/check-in": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/start": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/record": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/photos": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/check-out": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/corrections": (422, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/no-show": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/abort": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/reschedule": (
+        409,
+        DISPATCHERS | {"elder", "family"},
+    ),
 }
 
 
@@ -311,7 +489,16 @@ class Scene:
 
 
 @pytest.fixture
-def scene(world: Any, personas: Any, elder_a: Any, elder_b: Any, staff: Any) -> Scene:
+def scene(
+    world: Any,
+    personas: Any,
+    elder_a: Any,
+    elder_b: Any,
+    staff: Any,
+    quality_scene: Any,
+    orders_scene: Any,
+    catalog_scene: Any,
+) -> Scene:
     from conftest import make_user
     from doorstep.accounts.enums import Role
     from doorstep.accounts.services import issue_token
@@ -351,6 +538,10 @@ def scene(world: Any, personas: Any, elder_a: Any, elder_b: Any, staff: Any) -> 
         world=world,
         personas=personas,
         ids={
+            **{"visit_id": quality_scene.pop("rating_visit_id")},  # quality
+            **quality_scene,  # quality
+            **orders_scene,  # orders
+            **catalog_scene,  # catalog
             "elder_id": elder_a.pk,
             "region_id": world.district1.pk,
             "institution_id": world.inst_a.pk,
@@ -422,6 +613,12 @@ def test_route_by_persona(route: str, scene: Scene, api_as: Any) -> None:
 
 
 def _listing_key(route: str) -> str:
+    orders_keys = {"/orders": "order_id", "/visits": "visit_id", "/assessments": "assessment_id"}
+    for suffix, key in orders_keys.items():  # orders
+        if route.endswith(suffix) or route.endswith(suffix + "/pool"):
+            return key
+    if "/complaints" in route or "/quality-reviews" in route:  # quality
+        return "complaint_id" if "/complaints" in route else "review_id"
     return "provider_id" if "/providers" in route else "elder_id"
 
 

@@ -129,6 +129,16 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_ROOT = VAR_DIR / "media"  # visit photos (orders.RecordPhoto); never served publicly
+# Visit verification (ADR 0013): check-in is flagged beyond EVV_MAX_DISTANCE_M from the home
+# or outside the window start +- EVV_WINDOW_TOLERANCE_MINUTES, refused beyond
+# EVV_REFUSE_DISTANCE_M. Patient cancellation from en route: ORDERS_CANCEL_FEE_BP of the
+# visit price, at most ORDERS_CANCEL_FEE_CAP_FEN.
+EVV_MAX_DISTANCE_M = int(os.environ.get("EVV_MAX_DISTANCE_M", "200"))
+EVV_REFUSE_DISTANCE_M = int(os.environ.get("EVV_REFUSE_DISTANCE_M", "1000"))
+EVV_WINDOW_TOLERANCE_MINUTES = int(os.environ.get("EVV_WINDOW_TOLERANCE_MINUTES", "30"))
+ORDERS_CANCEL_FEE_BP = 3000
+ORDERS_CANCEL_FEE_CAP_FEN = 5000
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -166,6 +176,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notification-requeue-stalled": {
         "task": "doorstep.notifications.tasks.requeue_stalled",
         "schedule": 300.0,
+    },
+    "complaint-escalation": {
+        "task": "doorstep.quality.tasks.escalate_overdue_complaints",
+        "schedule": 900.0,
     },
 }
 

@@ -210,9 +210,105 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
             Role.COMMUNITY_DOCTOR: "self",
         },
     },
+    # quality (ADR 0014): institution decisions about patients and providers. "region" is
+    # the institution's region subtree; "self" for sanctions is the sanctioned provider.
+    "blacklist": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.REGULATOR: "region",  # without the reason
+        },
+        "change": {Role.INSTITUTION_ADMIN: "tenant", Role.INSTITUTION_QUALITY: "tenant"},
+    },
+    "sanction": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.REGULATOR: "region",
+            Role.NURSE: "self",
+            Role.CAREGIVER: "self",
+            Role.VOLUNTEER: "self",
+            Role.COMMUNITY_DOCTOR: "self",
+        },
+        # removal also deactivates the provider: institution admins only (services).
+        "change": {Role.INSTITUTION_ADMIN: "tenant", Role.INSTITUTION_QUALITY: "tenant"},
+    },
+    "complaint": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.REGULATOR: "region",
+            Role.OPERATOR: "region",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+        },
+        "create": {
+            Role.OPERATOR: "region",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+        },
+        "handle": {Role.INSTITUTION_ADMIN: "tenant", Role.INSTITUTION_QUALITY: "tenant"},
+    },
+    "rating": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.REGULATOR: "region",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+            Role.NURSE: "self",
+            Role.CAREGIVER: "self",
+            Role.VOLUNTEER: "self",
+            Role.COMMUNITY_DOCTOR: "self",
+        },
+        "create": {Role.FAMILY: "linked", Role.ELDER: "self"},
+    },
+    "quality_review": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+        },
+        "change": {Role.INSTITUTION_ADMIN: "tenant", Role.INSTITUTION_QUALITY: "tenant"},
+    },
+    # orders and their visits (ADR 0013); actions are checked by doorstep/orders/services.py
+    "order": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.INSTITUTION_QUALITY: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.FINANCE_OFFICER: "tenant",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+            Role.NURSE: "assigned",
+            Role.CAREGIVER: "assigned",
+            Role.VOLUNTEER: "assigned",
+            Role.COMMUNITY_DOCTOR: "assigned",
+        },
+    },
     "audit": {"view": {Role.PLATFORM_ADMIN: "all"}},
     "region_stats": {"view": {Role.PLATFORM_ADMIN: "all", Role.REGULATOR: "region"}},
     "notification": {"view": {"*": "self"}},
+    # catalog (ADR 0012): the catalogue, caps and policies are public to signed-in users;
+    # offerings are managed by the offering institution's admins.
+    "catalog": {"view": {"*": "all"}, "change": {Role.PLATFORM_ADMIN: "all"}},
+    "offering": {
+        "view": {Role.PLATFORM_ADMIN: "all", Role.INSTITUTION_ADMIN: "tenant"},
+        "change": {Role.PLATFORM_ADMIN: "all", Role.INSTITUTION_ADMIN: "tenant"},
+    },
 }
 
 

@@ -47,7 +47,11 @@ Check = Callable[[], Iterable[str]]
 REGISTRY: dict[str, Check] = {}
 
 #: Modules of later apps that register their own checks when imported.
-CHECK_MODULES: list[str] = []
+CHECK_MODULES: list[str] = [
+    "doorstep.orders.invariants",
+    "doorstep.catalog.invariants",
+    "doorstep.quality.invariants",
+]
 
 
 @dataclass(frozen=True)

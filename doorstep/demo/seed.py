@@ -940,12 +940,25 @@ class DemoCity:
             )
         return out
 
+    # ------------------------------------------------------------------ catalogue
+    def build_catalog(self) -> None:
+        """Items, province and city price caps, every institution's offerings (ADR 0012)."""
+        from doorstep.catalog.seed import seed_demo_catalog
+
+        seed_demo_catalog(
+            institutions=self.institutions,
+            province=self.regions["620000"],
+            city=self.regions["620100"],
+            on=self.today,
+        )
+
     # ------------------------------------------------------------------ run
     def build(self) -> SeedResult:
         started = time.perf_counter()
         try:
             self.build_regions()
             self.build_institutions()
+            self.build_catalog()
             self.build_staff()
             self.build_providers()
             self.build_elders()

@@ -44,8 +44,11 @@ def assigned_elder_ids(actor: Actor, at: dt.datetime) -> set[int]:
     to the actor and whose scheduled window (with a margin before and after) contains
     ``at``. Until visits exist nobody is assigned, so nurses, caregivers and volunteers
     see no elder record (they still see masked open-pool summaries, ``pool_summary``).
+    Filled by the orders app: 24 h before to 24 h after an assigned visit (ADR 0013).
     """
-    return set()
+    from doorstep.orders.access import assigned_elder_ids as from_visits
+
+    return from_visits(actor, at)
 
 
 def consent_active_q(user_field: str = "user_id") -> Exists:

@@ -21,6 +21,61 @@ class Page:
 
 #: Role pages in the order they appear in the navigation and on the dashboard.
 PAGES: tuple[Page, ...] = (
+    # the visit loop (issue 3)
+    Page(
+        "web:catalog",
+        _("Book a service"),
+        _("Browse nursing and daily-life services, see the price, book a visit."),
+        frozenset({Role.ELDER, Role.FAMILY}),
+    ),
+    Page(
+        "web:my_orders",
+        _("My orders"),
+        _("Follow each visit, confirm it and rate it."),
+        frozenset({Role.ELDER, Role.FAMILY}),
+    ),
+    Page(
+        "web:pool",
+        _("Open pool"),
+        _("Visits you can take near you."),
+        frozenset({Role.NURSE, Role.CAREGIVER}),
+    ),
+    Page(
+        "web:schedule",
+        _("My schedule"),
+        _("Your visits: travel, check in, record, check out."),
+        frozenset({Role.NURSE, Role.CAREGIVER}),
+    ),
+    Page(
+        "web:assessments",
+        _("Assessment queue"),
+        _("Review first-visit assessments and set risk flags."),
+        frozenset({Role.INSTITUTION_REVIEWER, Role.INSTITUTION_ADMIN}),
+    ),
+    Page(
+        "web:dispatch",
+        _("Dispatch"),
+        _("Assign providers or publish visits to the open pool."),
+        frozenset({Role.DISPATCHER, Role.INSTITUTION_ADMIN}),
+    ),
+    Page(
+        "web:verification",
+        _("Visit verification"),
+        _("Check-ins flagged for review and correction requests."),
+        frozenset({Role.DISPATCHER, Role.INSTITUTION_ADMIN, Role.INSTITUTION_REVIEWER}),
+    ),
+    Page(
+        "web:complaints",
+        _("Complaints"),
+        _("Take complaints in hand and close them with an outcome before the deadline."),
+        frozenset({Role.INSTITUTION_QUALITY, Role.INSTITUTION_ADMIN}),
+    ),
+    Page(
+        "web:intake",
+        _("Phone intake"),
+        _("Find the elder, type the need, book on their behalf."),
+        frozenset({Role.OPERATOR}),
+    ),
     Page(
         "web:providers",
         _("Verify providers"),

@@ -1,6 +1,21 @@
 from django.urls import path
 
-from .views import audit, elders, family, inbox, profile, providers, region, shell
+from .views import (
+    assessments,
+    audit,
+    catalog,
+    elders,
+    family,
+    inbox,
+    intake,
+    orders,
+    profile,
+    providers,
+    quality_desk,
+    region,
+    shell,
+    visits,
+)
 
 app_name = "web"
 
@@ -33,4 +48,38 @@ urlpatterns = [
     path("region/", region.region_overview, name="region"),
     path("audit/", audit.audit_log, name="audit"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
+    # the visit loop (issue 3)
+    path("services/", catalog.catalog_home, name="catalog"),
+    path("services/<int:item_id>/", catalog.item_page, name="item"),
+    path("orders/", orders.my_orders, name="my_orders"),
+    path("orders/<int:order_id>/", orders.order_detail, name="order"),
+    path("orders/<int:order_id>/pay/", orders.order_pay, name="order_pay"),
+    path("visits/<int:visit_id>/confirm/", orders.visit_cosign, name="visit_cosign"),
+    path("visits/<int:visit_id>/rate/", orders.visit_rate, name="visit_rate"),
+    path("dispatch/", orders.dispatch_list, name="dispatch"),
+    path("dispatch/<int:visit_id>/assign/", orders.dispatch_assign, name="dispatch_assign"),
+    path("dispatch/<int:visit_id>/publish/", orders.dispatch_publish, name="dispatch_publish"),
+    path("pool/", visits.pool, name="pool"),
+    path("pool/<int:visit_id>/take/", visits.grab, name="grab"),
+    path("schedule/", visits.my_schedule, name="schedule"),
+    path("schedule/<int:visit_id>/", visits.visit_screen, name="visit"),
+    path("schedule/<int:visit_id>/correction/", visits.visit_correction, name="visit_correction"),
+    path("schedule/<int:visit_id>/<slug:action>/", visits.visit_act, name="visit_act"),
+    path("assessments/", assessments.assessment_queue, name="assessments"),
+    path(
+        "assessments/<int:assessment_id>/decide/",
+        assessments.assessment_decide,
+        name="assessment_decide",
+    ),
+    path("intake/", intake.intake_console, name="intake"),
+    path("orders/<int:order_id>/cancel/", quality_desk.order_cancel, name="order_cancel"),
+    path("orders/<int:order_id>/complain/", quality_desk.order_complain, name="order_complain"),
+    path("verification/", quality_desk.verification, name="verification"),
+    path(
+        "verification/corrections/<int:correction_id>/decide/",
+        quality_desk.correction_decide,
+        name="correction_decide",
+    ),
+    path("complaints/", quality_desk.complaints, name="complaints"),
+    path("complaints/<int:complaint_id>/act/", quality_desk.complaint_act, name="complaint_act"),
 ]

@@ -1,0 +1,194 @@
+"""Elder, family and operator: browse the catalogue, see a quote line by line, book."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from doorstep.accounts.enums import Role
+from doorstep.accounts.policy import Actor
+from doorstep.catalog import selectors as catalog_selectors
+from doorstep.catalog import services as catalog_services
+from doorstep.catalog.access import access_item
+from doorstep.catalog.enums import CategoryGroup
+from doorstep.catalog.models import Offering, ServiceItem
+from doorstep.core import clock
+from doorstep.core.errors import ApplicationError
+from doorstep.orders import services as orders
+from doorstep.orders.enums import Channel
+from doorstep.people.access import access_elder
+from doorstep.people.models import Elder
+
+from .common import role_page
+from .loop_common import BOOKERS, error_text, own_elders
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Start times offered on the booking form (local time).
+SLOTS = ("08:00", "09:00", "10:00", "13:00", "14:00", "15:00", "16:00", "18:00")
+
+
+def _lang() -> str:
+    return "zh" if (get_language() or "").startswith("zh") else "en"
+
+
+@role_page(*BOOKERS)
+def catalog_home(request: HttpRequest, *, actor: Actor) -> HttpResponse:
+    """Items by group; ``?group=`` narrows to one group."""
+    group = request.GET.get("group") or ""
+    if group not in CategoryGroup.values:
+        group = ""
+    items = list(catalog_selectors.items(group=group or None))
+    by_group: dict[str, list[ServiceItem]] = {}
+    for item in items:
+        by_group.setdefault(item.category.group, []).append(item)
+    groups = [(g, label, by_group.get(g, [])) for g, label in CategoryGroup.choices]
+    return render(
+        request,
+        "web/loop/catalog.html",
+        {
+            "groups": [g for g in groups if g[2]],
+            "all_groups": CategoryGroup.choices,
+            "group": group,
+            "elder_id": request.GET.get("elder", ""),
+            "need": request.GET.get("need", ""),
+        },
+    )
+
+
+class BookingForm(forms.Form):
+    offering = forms.TypedChoiceField(label=gettext_lazy("Institution"), coerce=int)
+    day = forms.DateField(
+        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    slot = forms.ChoiceField(label=gettext_lazy("Start time"), choices=[(s, s) for s in SLOTS])
+    need_text = forms.CharField(
+        label=gettext_lazy("What is needed (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, offerings: list[Offering], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["offering"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (o.pk, o.institution.name_zh if _lang() == "zh" else o.institution.name_en)
+            for o in offerings
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, slot = data.get("day"), data.get("slot")
+        if day and slot:
+            hour, minute = (int(x) for x in str(slot).split(":"))
+            start = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=SHANGHAI)
+            if start <= clock.now():
+                self.add_error("day", _("Choose a time in the future."))
+            data["window_start"] = start
+        return data
+
+
+def _elder_for(actor: Actor, request: HttpRequest) -> tuple[Elder | None, list[Elder]]:
+    """The elder being booked for and the choices: operators name one (``?elder=``), an
+    elder or family member picks from their own."""
+    raw = request.POST.get("elder") or request.GET.get("elder") or ""
+    if actor.has(Role.OPERATOR) and raw.isdigit():
+        elder = access_elder(actor=actor, elder_id=int(raw), record_read=False)
+        return elder, [elder]
+    choices = list(own_elders(actor))
+    chosen = next((e for e in choices if str(e.pk) == raw), None)
+    return chosen or (choices[0] if choices else None), choices
+
+
+def _quotes(
+    item: ServiceItem, elder: Elder | None, offerings: list[Offering]
+) -> list[dict[str, Any]]:
+    if elder is None:
+        return []
+    rows: list[dict[str, Any]] = []
+    home = catalog_selectors.home_of(elder)
+    when = clock.now() + dt.timedelta(days=1)
+    lang = _lang()
+    for offering in offerings:
+        _inp, q = catalog_services.quote_for(
+            item=item,
+            package=None,
+            offering=offering,
+            region=elder.region,
+            care_level=elder.care_level,
+            home=home,
+            when=when,
+        )
+        rows.append(
+            {
+                "offering": offering,
+                "total_fen": q.total_fen,
+                "capped": q.capped,
+                "lines": [
+                    {"label": ln.text(_, lang), "amount_fen": ln.amount_fen} for ln in q.lines
+                ],
+            }
+        )
+    rows.sort(key=lambda r: (r["total_fen"], r["offering"].institution_id))
+    return rows
+
+
+@role_page(*BOOKERS)
+def item_page(request: HttpRequest, item_id: int, *, actor: Actor) -> HttpResponse:
+    """The item, its quote from each institution serving the elder, and the booking form."""
+    item = access_item(actor=actor, item_id=item_id)
+    elder, elders = _elder_for(actor, request)
+    offerings = catalog_selectors.offerings_for(item, elder.region) if elder else []
+    quotes = _quotes(item, elder, offerings)
+    ordered = [q["offering"] for q in quotes]
+    initial = {
+        "day": (clock.today() + dt.timedelta(days=1)).isoformat(),
+        "slot": "09:00",
+        "need_text": request.GET.get("need", ""),
+        "offering": ordered[0].pk if ordered else None,
+    }
+    form = BookingForm(
+        request.POST if request.method == "POST" else None, offerings=ordered, initial=initial
+    )
+    error = None
+    if request.method == "POST" and elder is not None and form.is_valid():
+        offering = next(o for o in ordered if o.pk == form.cleaned_data["offering"])
+        try:
+            order = orders.place_order(
+                actor=actor,
+                elder=elder,
+                institution=offering.institution,
+                item=item,
+                window_start=form.cleaned_data["window_start"],
+                channel=Channel.PHONE if actor.has(Role.OPERATOR) else Channel.APP,
+                need_text=form.cleaned_data["need_text"],
+            )
+        except ApplicationError as exc:
+            error = error_text(exc)
+        else:
+            messages.success(request, _("Booked. We will keep you informed at every step."))
+            if actor.has(Role.ELDER, Role.FAMILY):
+                return redirect("web:order", order_id=order.pk)
+            return redirect("web:intake")
+    return render(
+        request,
+        "web/loop/item.html",
+        {
+            "item": item,
+            "elder": elder,
+            "elders": elders,
+            "quotes": quotes,
+            "form": form,
+            "error": error,
+            "is_operator": actor.has(Role.OPERATOR),
+        },
+    )
