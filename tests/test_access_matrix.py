@@ -247,6 +247,7 @@ ROUTES: dict[str, Rule] = {
         body=_body(scheme="long_term_care", ltc_disability_level=3, valid_from="2026-01-01"),
     ),
     "GET /api/v1/elders/{elder_id}/institutions": Rule(ELDER_READERS),
+    "GET /api/v1/elders/{elder_id}/service-records": Rule(ELDER_READERS),
     "POST /api/v1/elders/{elder_id}/institutions": Rule(
         frozenset({"platform_admin", "operator"}),
         body=lambda s: {"institution_id": s.world.inst_b.pk},

@@ -810,3 +810,38 @@ def decide_correction(request: HttpRequest, correction_id: int, payload: DecideC
     return services.decide_correction(
         actor=actor, correction=correction, approve=payload.approve, note=payload.note
     )
+
+
+class ElderRecordOut(RecordOut):
+    """One documented visit in the elder's record (newest first)."""
+
+    visit_id: int
+    item_code: str
+    item_name: str
+    provider_name: str | None
+
+    @staticmethod
+    def resolve_item_code(obj: ServiceRecord) -> str:
+        return str(obj.visit.order.item.code)
+
+    @staticmethod
+    def resolve_item_name(obj: ServiceRecord) -> str:
+        return _item_name(obj.visit.order.item)
+
+    @staticmethod
+    def resolve_provider_name(obj: ServiceRecord) -> str | None:
+        provider = obj.visit.provider
+        if provider is None:
+            return None
+        return provider.user.display_name or provider.user.username
+
+
+@router.get("/elders/{elder_id}/service-records", response={200: list[ElderRecordOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def elder_service_records(request: HttpRequest, elder_id: int):  # type: ignore[no-untyped-def]
+    """What providers documented at this elder's visits (vitals with units and LOINC codes,
+    measurements, notes, consumables), newest first. Visible to whoever may see the elder's
+    record; a staff read is audited like any read of the record."""
+    actor = actor_of(request)
+    elder = access_elder(actor=actor, elder_id=elder_id)
+    return selectors.records_of_elder(elder.pk)

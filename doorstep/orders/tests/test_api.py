@@ -117,6 +117,17 @@ def test_the_whole_loop_over_http(
         ]
         arrived = next(e for e in detail["timeline"] if e["to_status"] == "arrived")
         assert arrived["actor_id"] == personas.nurse.pk
+    # the record appears in the elder's record, for the elder, the family and staff
+    for who in (personas.elder, personas.family, personas.reviewer):
+        page = api_as(who).get(f"/api/v1/elders/{elder_a.pk}/service-records").json()
+        assert page["count"] == 1
+        record = page["items"][0]
+        assert (record["visit_id"], record["notes"]) == (visit_id, "ok")
+        assert record["values"]["systolic"]["value"] == 132
+        assert record["values"]["systolic"]["unit"] == "mm[Hg]"
+        assert record["values"]["systolic"]["loinc"] == "8480-6"
+    hidden = api_as(personas.other_admin).get(f"/api/v1/elders/{elder_a.pk}/service-records")
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "not_found")
 
 
 def test_institution_b_cannot_see_or_change_a_orders(

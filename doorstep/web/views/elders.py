@@ -21,6 +21,7 @@ from doorstep.regions.models import Region
 
 from ..forms import ElderRegisterForm, ElderSearchForm
 from .common import role_page
+from .records import care_records
 
 OPERATORS = (Role.OPERATOR,)
 MAX_RESULTS = 20
@@ -139,4 +140,8 @@ def elder_detail(request: HttpRequest, elder_id: int, *, actor: Actor) -> HttpRe
     """The elder's summary as the operator may see it (the read is audited)."""
     elder = access.access_elder(actor=actor, elder_id=elder_id)
     row = _rows(actor, [elder])[0]
-    return render(request, "web/elder_detail.html", {"row": row, "elder": elder})
+    return render(
+        request,
+        "web/elder_detail.html",
+        {"row": row, "elder": elder, "records": care_records(elder.pk)},
+    )

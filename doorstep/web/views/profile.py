@@ -19,6 +19,7 @@ from doorstep.people.models import Consent, Elder, EmergencyContact, FamilyLink
 
 from ..consent_texts import HEALTH_DATA_TEXT
 from .common import role_page
+from .records import care_records
 
 ELDERS = (Role.ELDER,)
 
@@ -61,6 +62,7 @@ def my_profile(request: HttpRequest, *, actor: Actor) -> HttpResponse:
             "links": links,
             "consents": consents,
             "health_data_text": HEALTH_DATA_TEXT,
+            "records": care_records(elder.pk),
         },
     )
 

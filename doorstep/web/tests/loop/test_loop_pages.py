@@ -431,3 +431,21 @@ def test_elder_books_for_herself(login_as, personas, catalog, elder_a, frozen):
     assert order.channel == "app"
     html = client.get("/orders/").content.decode()
     assert f'data-testid="order-{order.pk}"' in html
+
+
+def test_documented_visit_appears_in_the_elder_record_pages(
+    login_as, personas, world, elder_a, catalog, providers, frozen
+):
+    """After check-out the record shows on the elder's own profile and on the operator's
+    elder page, with the template's labels and units; another region's staff see nothing."""
+    _completed(personas, world, elder_a, catalog, providers, frozen)
+    client = login_as(personas.elder)
+    page = client.get("/me/").content.decode()
+    assert 'data-testid="care-records"' in page
+    assert "132 mm[Hg]" in page
+    client = login_as(personas.operator, "zh-hans")
+    page = client.get(f"/elders/{elder_a.pk}/").content.decode()
+    assert "护理记录" in page
+    assert "132 mm[Hg]" in page
+    client = login_as(personas.other_admin)
+    assert client.get(f"/elders/{elder_a.pk}/").status_code == 404
