@@ -188,7 +188,8 @@ def visit_correction(request: HttpRequest, visit_id: int, *, actor: Actor) -> Ht
 @require_POST
 @role_page(*PROVIDERS)
 def visit_act(request: HttpRequest, visit_id: int, action: str, *, actor: Actor) -> HttpResponse:
-    """One button of the visit screen: travel, check-in, start, record, check-out."""
+    """One button of the visit screen: travel, check-in, start, record, check-out, and the
+    exits at the door: nobody at home (no-show) and stop for safety (abort)."""
     visit = _mine(actor, visit_id)
     lat, lng = _float(request.POST.get("lat")), _float(request.POST.get("lng"))
     accuracy = _float(request.POST.get("accuracy"))
@@ -198,6 +199,8 @@ def visit_act(request: HttpRequest, visit_id: int, action: str, *, actor: Actor)
         "start": _("Service started."),
         "record": _("Record saved."),
         "check-out": _("Checked out. Thank you."),
+        "no-show": _("Recorded: nobody was at home. The family has been told."),
+        "abort": _("The visit is stopped and the institution has been told. Stay safe."),
     }
     if action not in done:
         raise Http404()
@@ -216,6 +219,12 @@ def visit_act(request: HttpRequest, visit_id: int, action: str, *, actor: Actor)
                 messages.warning(request, _("Accepted, but flagged for the institution to review."))
         elif action == "start":
             orders.start_service(actor=actor, visit=visit)
+        elif action == "no-show":
+            orders.mark_no_show(actor=actor, visit=visit)
+        elif action == "abort":
+            orders.abort_visit(
+                actor=actor, visit=visit, reason=request.POST.get("reason", ""), lat=lat, lng=lng
+            )
         else:
             template = list(visit.order.item.documentation_template or [])
             orders.submit_record(

@@ -449,3 +449,40 @@ def test_documented_visit_appears_in_the_elder_record_pages(
     assert "132 mm[Hg]" in page
     client = login_as(personas.other_admin)
     assert client.get(f"/elders/{elder_a.pk}/").status_code == 404
+
+
+def test_nurse_stops_a_visit_for_safety_and_the_institution_is_told(
+    login_as,
+    personas,
+    world,
+    elder_a,
+    catalog,
+    providers,
+    frozen,
+    django_capture_on_commit_callbacks,
+):
+    """The visit screen's abort needs a reason; with one the visit ends as aborted and the
+    institution's admin gets an inbox message. A visit already in service cannot be marked
+    no-show (no such button, and the service refuses it)."""
+    from doorstep.notifications.models import Notification
+    from doorstep.orders.tests.conftest import in_service
+
+    visit = in_service(personas, world, elder_a, catalog.dressing, providers.nurse, frozen)
+    client = login_as(personas.nurse)
+    page = client.get(f"/schedule/{visit.pk}/").content.decode()
+    assert 'data-testid="abort"' in page
+    assert 'data-testid="no-show"' not in page
+    r = client.post(f"/schedule/{visit.pk}/abort/", {"reason": " "}, follow=True)
+    assert Visit.objects.get(pk=visit.pk).status == "in_service"
+    assert "reason" in r.content.decode().lower()
+    r = client.post(f"/schedule/{visit.pk}/no-show/", follow=True)
+    assert Visit.objects.get(pk=visit.pk).status == "in_service"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(
+            f"/schedule/{visit.pk}/abort/", {"reason": "The dog attacked me"}, follow=True
+        )
+    assert r.status_code == 200
+    assert Visit.objects.get(pk=visit.pk).status == "aborted"
+    assert Visit.objects.get(pk=visit.pk).abort_reason == "The dog attacked me"
+    alert = Notification.objects.get(recipient=personas.dispatcher, kind="orders.visit_aborted")
+    assert (alert.severity, alert.body_en) == ("critical", "The dog attacked me")
