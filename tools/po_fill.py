@@ -29,7 +29,10 @@ def main(argv: list[str]) -> int:
     po = polib.pofile(path)
     for entry in po:
         if entry.msgid in mapping:
-            entry.msgstr = mapping[entry.msgid]
+            if entry.msgid_plural:  # Chinese has one plural form (nplurals=1)
+                entry.msgstr_plural = {0: mapping[entry.msgid]}
+            else:
+                entry.msgstr = mapping[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
     po.save(path)

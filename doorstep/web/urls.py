@@ -64,6 +64,7 @@ urlpatterns = [
     path("schedule/", visits.my_schedule, name="schedule"),
     path("schedule/<int:visit_id>/", visits.visit_screen, name="visit"),
     path("schedule/<int:visit_id>/correction/", visits.visit_correction, name="visit_correction"),
+    path("schedule/<int:visit_id>/photo/", visits.visit_photo, name="visit_photo"),
     path("schedule/<int:visit_id>/<slug:action>/", visits.visit_act, name="visit_act"),
     path("assessments/", assessments.assessment_queue, name="assessments"),
     path(

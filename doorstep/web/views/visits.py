@@ -22,6 +22,7 @@ from doorstep.orders import services as orders
 from doorstep.orders.access import access_pool_visit, access_visit
 from doorstep.orders.enums import TERMINAL, CorrectionField, VisitStatus
 from doorstep.orders.models import Visit
+from doorstep.orders.services import PHOTO_MAX_BYTES
 from doorstep.people.access import pool_summary
 
 from .common import role_page
@@ -103,6 +104,7 @@ def visit_screen(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpRe
     visit = _mine(actor, visit_id)
     template = list(visit.order.item.documentation_template or [])
     fields = [f for f in template if f.get("type", "text") != "photo"]
+    photo_fields = [f for f in template if f.get("type") == "photo"]
     return render(
         request,
         "web/loop/visit.html",
@@ -110,6 +112,8 @@ def visit_screen(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpRe
             "visit": visit,
             "elder": visit.order.elder,
             "fields": fields,
+            "photo_fields": photo_fields,
+            "photos": list(visit.photos.order_by("id")),
             "S": S,
             "correction_fields": CorrectionField.choices,
             "events": list(selectors.visit_timeline(visit)),
@@ -182,6 +186,33 @@ def visit_correction(request: HttpRequest, visit_id: int, *, actor: Actor) -> Ht
         messages.error(request, error_text(exc))
     else:
         messages.success(request, _("Correction requested; the institution will review it."))
+    return redirect("web:visit", visit_id=visit.pk)
+
+
+@require_POST
+@role_page(*PROVIDERS)
+def visit_photo(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpResponse:
+    """Upload one photo for a photo field of the record (type and size checked by the
+    service, which sniffs the bytes; at most 5 MB)."""
+    visit = _mine(actor, visit_id)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("Choose a photo first."))
+        return redirect("web:visit", visit_id=visit.pk)
+    limit = PHOTO_MAX_BYTES + 1
+    content = upload.read(limit)
+    try:
+        orders.add_photo(
+            actor=actor,
+            visit=visit,
+            key=request.POST.get("key", ""),
+            content=content,
+            content_type=upload.content_type or "",
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("Photo saved."))
     return redirect("web:visit", visit_id=visit.pk)
 
 

@@ -486,3 +486,32 @@ def test_nurse_stops_a_visit_for_safety_and_the_institution_is_told(
     assert Visit.objects.get(pk=visit.pk).abort_reason == "The dog attacked me"
     alert = Notification.objects.get(recipient=personas.dispatcher, kind="orders.visit_aborted")
     assert (alert.severity, alert.body_en) == ("critical", "The dog attacked me")
+
+
+def test_nurse_uploads_a_photo_and_a_fake_image_is_refused(
+    login_as, personas, world, elder_a, catalog, providers, frozen, settings, tmp_path
+):
+    """The record form offers one upload per photo field; a real JPEG is stored, a text file
+    named .jpg is refused with the reason and nothing is stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from doorstep.orders.models import RecordPhoto
+    from doorstep.orders.tests.conftest import in_service
+
+    settings.MEDIA_ROOT = tmp_path
+    visit = in_service(personas, world, elder_a, catalog.dressing, providers.nurse, frozen)
+    client = login_as(personas.nurse)
+    page = client.get(f"/schedule/{visit.pk}/").content.decode()
+    assert 'data-testid="photo-form-wound_photo"' in page
+    fake = SimpleUploadedFile("w.jpg", b"not an image at all", content_type="image/jpeg")
+    r = client.post(
+        f"/schedule/{visit.pk}/photo/", {"key": "wound_photo", "photo": fake}, follow=True
+    )
+    assert r.status_code == 200
+    assert RecordPhoto.objects.filter(visit=visit).count() == 0
+    jpeg = SimpleUploadedFile("w.jpg", b"\xff\xd8\xff\xe0" + b"1" * 64, content_type="image/jpeg")
+    r = client.post(
+        f"/schedule/{visit.pk}/photo/", {"key": "wound_photo", "photo": jpeg}, follow=True
+    )
+    assert RecordPhoto.objects.filter(visit=visit, key="wound_photo").count() == 1
+    assert 'data-testid="photo-count"' in r.content.decode()
