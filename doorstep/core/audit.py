@@ -81,8 +81,10 @@ def record(
     fields = sorted(set(changed_fields))
     clean_details = json.loads(json.dumps(details or {}, default=str))
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(partition=partition)
-        head = AuditChainHead.objects.select_for_update().get(partition=partition)
+        head = AuditChainHead.objects.select_for_update().filter(partition=partition).first()
+        if head is None:  # first row of this partition: create the head race-safely
+            AuditChainHead.objects.get_or_create(partition=partition)
+            head = AuditChainHead.objects.select_for_update().get(partition=partition)
         seq = head.seq + 1
         addr = context.client_addr.get()
         digest = _digest(
