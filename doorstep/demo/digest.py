@@ -128,6 +128,67 @@ def _rows() -> Iterable[tuple[str, Any]]:
         ElderInstitutionLink.objects.all(), "elder_id", "institution_id", "since", "status"
     ):
         yield "inst_link", (elders[x[0]], insts[x[1]], *x[2:])
+    yield from _history_rows(users, insts, elders)
+
+
+def _history_rows(
+    users: dict[int, str], insts: dict[int, str], elders: dict[int, str]
+) -> Iterable[tuple[str, Any]]:
+    """Orders, visits and what hangs off them (``history.py``), keyed by the elder and
+    the order's time; ids inside the locked price are left out."""
+    from doorstep.catalog.models import ServiceItem
+    from doorstep.orders.models import CheckEvent, CoSign, Order, ServiceRecord, Visit, VisitEvent
+    from doorstep.quality.models import Complaint, ProviderQuality, Rating
+
+    items = dict(_values(ServiceItem.objects.all(), "pk", "code"))
+    providers = dict(_values(Provider.objects.all(), "pk", "user__username"))
+    orders: dict[int, tuple[str, str]] = {}
+    for o in _values(
+        Order.objects.all(),
+        "pk", "elder_id", "created_at", "institution_id", "item_id", "channel", "placed_by_id",
+        "price_lines", "total_fen", "pricing_inputs", "payment_mode",
+    ):  # fmt: skip
+        key = (elders[o[1]], o[2].isoformat())
+        orders[o[0]] = key
+        inputs = {k: v for k, v in o[9].items() if not k.endswith("_id")}
+        yield "order", (key, insts[o[3]], items[o[4]], o[5], users[o[6]], o[7], o[8], inputs, o[10])
+    visits: dict[int, tuple[Any, ...]] = {}
+    for v in _values(
+        Visit.objects.all(),
+        "pk", "order_id", "seq", "status", "window_start", "window_end", "price_fen",
+        "provider_id", "assigned_at", "risk_flags", "pool_published_at", "paid_at",
+        "cancelled_by_side", "cancellation_fee_fen", "abort_reason",
+    ):  # fmt: skip
+        vkey = (*orders[v[1]], v[2])
+        visits[v[0]] = vkey
+        yield "visit", (vkey, *v[3:7], providers.get(v[7]), *v[8:])
+    for e in _values(
+        VisitEvent.objects.all(), "visit_id", "from_status", "to_status", "actor_id", "at", "reason"
+    ):
+        yield "visit_event", (visits[e[0]], e[1], e[2], users.get(e[3]), *e[4:])
+    for c in _values(
+        CheckEvent.objects.all(), "visit_id", "kind", "at", "lat", "lng", "distance_m"
+    ):
+        yield "check", (visits[c[0]], *c[1:])
+    for r in _values(ServiceRecord.objects.all(), "visit_id", "values", "submitted_at"):
+        yield "record", (visits[r[0]], *r[1:])
+    for c in _values(CoSign.objects.all(), "visit_id", "user_id", "at", "method"):
+        yield "cosign", (visits[c[0]], users[c[1]], *c[2:])
+    for r in _values(
+        Rating.objects.all(), "visit_id", "punctuality", "skill", "attitude", "rated_by_id",
+        "created_at",
+    ):  # fmt: skip
+        yield "rating", (visits[r[0]], *r[1:4], users[r[4]], r[5])
+    for c in _values(
+        Complaint.objects.all(), "order_id", "category", "status", "deadline", "outcome",
+        "resolved_at",
+    ):  # fmt: skip
+        yield "complaint", (orders[c[0]], *c[1:])
+    for q in _values(
+        ProviderQuality.objects.all(), "provider_id", "rating_count", "punctuality_sum",
+        "skill_sum", "attitude_sum", "low_rating_count", "score",
+    ):  # fmt: skip
+        yield "quality", (providers[q[0]], *q[1:])
 
 
 def demo_digest() -> str:

@@ -215,11 +215,14 @@ class _Batcher:
 class DemoCity:
     """One run of the seed. ``build()`` writes everything and returns the counts."""
 
-    def __init__(self, *, scale: float = 1.0, seed: int = DEFAULT_SEED) -> None:
+    def __init__(
+        self, *, scale: float = 1.0, seed: int = DEFAULT_SEED, history_months: int = 6
+    ) -> None:
         if scale <= 0:
             raise ValueError("scale must be positive")
         self.scale = scale
         self.seed = seed
+        self.history_months = history_months
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
         self.phones = _Phones(self.rng)
         self.result = SeedResult()
@@ -952,6 +955,13 @@ class DemoCity:
             on=self.today,
         )
 
+    # ------------------------------------------------------------------ history
+    def build_history(self) -> None:
+        """Orders, visits, EVV, records, ratings, complaints (``history.py``)."""
+        from .history import build_history
+
+        build_history(self, months=self.history_months)
+
     # ------------------------------------------------------------------ run
     def build(self) -> SeedResult:
         started = time.perf_counter()
@@ -962,6 +972,7 @@ class DemoCity:
             self.build_staff()
             self.build_providers()
             self.build_elders()
+            self.build_history()
         finally:
             self.writer.finish()
         self.result.seconds = time.perf_counter() - started
@@ -1008,9 +1019,12 @@ _PATHS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def seed_demo(*, scale: float = 1.0, seed: int = DEFAULT_SEED) -> SeedResult:
-    """Write the demo city into an empty database and return the row counts."""
-    return DemoCity(scale=scale, seed=seed).build()
+def seed_demo(
+    *, scale: float = 1.0, seed: int = DEFAULT_SEED, history_months: int = 6
+) -> SeedResult:
+    """Write the demo city into an empty database and return the row counts
+    (``history_months=0``: no orders or visits)."""
+    return DemoCity(scale=scale, seed=seed, history_months=history_months).build()
 
 
 def has_data() -> bool:

@@ -1,4 +1,5 @@
-"""A small demo city (5 % of scale 1: 150 elders, 15 providers) seeded per test."""
+"""A small demo city (5 % of scale 1: 150 elders, 15 providers, one month of visit history)
+seeded per test; `test_history.py` covers the history itself."""
 
 from __future__ import annotations
 
@@ -13,4 +14,4 @@ SMALL = 0.05
 
 @pytest.fixture
 def seeded(db: Any) -> SeedResult:
-    return seed_demo(scale=SMALL, seed=7)
+    return seed_demo(scale=SMALL, seed=7, history_months=1)

@@ -36,6 +36,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="Random seed.")
         parser.add_argument(
+            "--history-months",
+            type=int,
+            default=6,
+            help="Months of visit history to write (0 = none).",
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing when institutions exist."
         )
         parser.add_argument(
@@ -64,7 +70,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already present; nothing to do.")
                 return
             raise CommandError("The database already has institutions; use --reset or --if-empty")
-        result = seed_demo(scale=scale, seed=seed)
+        result = seed_demo(scale=scale, seed=seed, history_months=options["history_months"])
         for table, count in sorted(result.counts.items()):
             self.stdout.write(f"  {table:<32} {count:>9}")
         self.stdout.write(
