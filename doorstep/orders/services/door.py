@@ -108,26 +108,18 @@ def check_in(
                 details={"distance_m": round(distance), "max_m": round(refuse_m)}
             )
         flags = evv_flags(locked, at=at, distance_m=distance)
-        check = CheckEvent.objects.create(
-            visit=locked,
-            kind=CheckKind.CHECK_IN,
+        check = _record_check(
+            locked,
+            CheckKind.CHECK_IN,
+            S.ARRIVED,
+            actor=actor,
             provider=provider,
             at=at,
             lat=lat,
             lng=lng,
             accuracy_m=accuracy_m,
-            distance_m=distance,
-            flagged=bool(flags),
-            flag_reason="; ".join(flags),
-        )
-        _transition(
-            visit=locked,
-            to=S.ARRIVED,
-            actor=actor,
-            at=at,
-            lat=lat,
-            lng=lng,
-            details={"check": check.pk, "flagged": bool(flags)},
+            distance=distance,
+            flags=flags,
         )
     return check
 
@@ -323,26 +315,18 @@ def check_out(
             if (distance is not None and distance > max_m)
             else []
         )
-        check = CheckEvent.objects.create(
-            visit=locked,
-            kind=CheckKind.CHECK_OUT,
+        check = _record_check(
+            locked,
+            CheckKind.CHECK_OUT,
+            S.COMPLETED,
+            actor=actor,
             provider=provider,
             at=at,
             lat=lat,
             lng=lng,
             accuracy_m=accuracy_m,
-            distance_m=distance,
-            flagged=bool(flags),
-            flag_reason="; ".join(flags),
-        )
-        _transition(
-            visit=locked,
-            to=S.COMPLETED,
-            actor=actor,
-            at=at,
-            lat=lat,
-            lng=lng,
-            details={"check": check.pk, "flagged": bool(flags)},
+            distance=distance,
+            flags=flags,
         )
         _notify_patient(
             locked.order,
@@ -468,3 +452,43 @@ def mark_reviewed(*, actor: Actor, visit: Visit) -> Visit:
         locked = _lock_visit(visit.pk)
         _transition(visit=locked, to=S.REVIEWED, actor=actor)
     return locked
+
+
+def _record_check(
+    visit: Visit,
+    kind: str,
+    to: str,
+    *,
+    actor: Actor,
+    provider: Any,
+    at: dt.datetime,
+    lat: float,
+    lng: float,
+    accuracy_m: float | None,
+    distance: float | None,
+    flags: list[str],
+) -> CheckEvent:
+    """Write one EVV check (the six elements: service and recipient via the visit, date and
+    time, location, provider) and move the locked visit to ``to``."""
+    check = CheckEvent.objects.create(
+        visit=visit,
+        kind=kind,
+        provider=provider,
+        at=at,
+        lat=lat,
+        lng=lng,
+        accuracy_m=accuracy_m,
+        distance_m=distance,
+        flagged=bool(flags),
+        flag_reason="; ".join(flags),
+    )
+    _transition(
+        visit=visit,
+        to=to,
+        actor=actor,
+        at=at,
+        lat=lat,
+        lng=lng,
+        details={"check": check.pk, "flagged": bool(flags)},
+    )
+    return check
