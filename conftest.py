@@ -49,6 +49,14 @@ class World:
     inst_b: Institution
 
 
+@pytest.fixture(autouse=True)
+def _fresh_catalog_memo() -> None:
+    """Each test starts with empty process memos: a flushed database reuses ids."""
+    from doorstep.core import memo
+
+    memo.bump_all()
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     p = make_region("330000", 1, None, "浙江省", "Zhejiang")

@@ -156,6 +156,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Remember hot reads per process, invalidated through the shared cache (ADR 0018): only
+# when that cache is shared by every process (Redis).
+PROCESS_MEMOS = bool(REDIS_URL)
 
 # Background work (ADR 0004): Celery over Redis when REDIS_URL is set, in-process otherwise.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # host given: no kombu warning
@@ -184,7 +187,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 
 # Notification channels (ADR 0005). "in_app" always; more are added by later work.
-NOTIFICATION_CHANNELS = ["in_app"]
+NOTIFICATION_CHANNELS = [
+    c.strip()
+    for c in os.environ.get("DOORSTEP_NOTIFICATION_CHANNELS", "in_app").split(",")
+    if c.strip()
+]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

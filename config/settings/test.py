@@ -13,6 +13,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # path is exercised explicitly by doorstep/notifications/tests (a real worker process).
 CELERY_TASK_ALWAYS_EAGER = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+PROCESS_MEMOS = True  # one process: the local cache is enough to invalidate (ADR 0018)
 
 # Several test runs may share one PostgreSQL server (parallel developers, CI re-runs): give each
 # run its own test database name so they never drop each other's.

@@ -38,16 +38,7 @@ class Actor:
         cached = getattr(user, "_doorstep_actor", None)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
-        rows = user.memberships.filter(is_active=True).select_related("region")
-        grants = tuple(
-            Grant(
-                role=m.role,
-                institution_id=m.institution_id,
-                region_id=m.region_id,
-                region_path=m.region.path if m.region_id else None,
-            )
-            for m in rows
-        )
+        grants = _grants_of(user)
         actor = cls(user=user, grants=grants)
         user._doorstep_actor = actor
         return actor
@@ -318,3 +309,20 @@ def scope_for(actor: Actor, resource: str, action: str) -> set[str]:
     if "*" in table and actor.user is not None:
         return {table["*"]}
     return {table[r] for r in actor.roles if r in table}
+
+
+def _grants_of(user: Any) -> tuple[Grant, ...]:
+    """The user's active role grants, remembered per process until a membership, user or
+    region changes (``accounts.services.ACCESS``, ADR 0018)."""
+    from .services import ACCESS
+
+    def compute() -> tuple[Grant, ...]:
+        rows = user.memberships.filter(is_active=True).values_list(
+            "role", "institution_id", "region_id", "region__path"
+        )
+        return tuple(
+            Grant(role=role, institution_id=inst, region_id=region, region_path=path)
+            for role, inst, region, path in rows
+        )
+
+    return ACCESS.remember(("grants", user.pk), compute)

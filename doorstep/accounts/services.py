@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.core import audit, clock
 from doorstep.core.errors import Conflict, NotFound, ValidationFailed
+from doorstep.core.memo import memo
 from doorstep.organizations.models import Institution
 from doorstep.regions.models import Region
 
@@ -99,17 +101,48 @@ def issue_token(
     return token, key
 
 
-def user_for_token(key: str) -> User | None:
-    digest = hashlib.sha256(key.encode()).hexdigest()
+#: Tokens and role grants, remembered per process between changes (ADR 0018): every save
+#: or delete of a token, user, membership or region bumps it, and so does a revocation.
+ACCESS = memo("access", max_age=30)
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+
+
+@dataclass
+class _TokenFacts:
+    token_id: int
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    user_values: list[Any]
+
+
+def _token_facts(digest: str) -> _TokenFacts | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at=None).first()
-    if token is None or not token.user.is_active:
+    if token is None:
+        return None
+    return _TokenFacts(
+        token_id=token.pk,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        user_values=[getattr(token.user, name) for name in _USER_FIELDS],
+    )
+
+
+def user_for_token(key: str) -> User | None:
+    """The active user of an unrevoked, unexpired token (a fresh ``User`` per call)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    facts = ACCESS.remember(("token", digest), lambda: _token_facts(digest), keep_none=False)
+    if facts is None:
+        return None
+    user = User.from_db("default", _USER_FIELDS, facts.user_values)
+    if not user.is_active:
         return None
     now = clock.now()
-    if token.expires_at and token.expires_at <= now:
+    if facts.expires_at and facts.expires_at <= now:
         return None
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if facts.last_used_at is None or (now - facts.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=facts.token_id).update(last_used_at=now)
+        facts.last_used_at = now
+    return user
 
 
 def revoke_token(*, user: User, token_id: int) -> None:
@@ -119,6 +152,7 @@ def revoke_token(*, user: User, token_id: int) -> None:
     )
     if not updated:
         raise NotFound()
+    transaction.on_commit(ACCESS.bump)  # a queryset update sends no save signal
     audit.record(actor=user, action="token_revoked", object_type="api_token", object_id=token_id)
 
 

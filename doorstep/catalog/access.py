@@ -14,6 +14,7 @@ from doorstep.accounts.policy import Actor
 from doorstep.core.errors import NotFound
 from doorstep.organizations.models import Institution
 
+from . import selectors
 from .models import Offering, ServiceItem, ServicePackage
 
 
@@ -51,12 +52,10 @@ def access_offering(*, actor: Actor, offering_id: int) -> Offering:
 
 
 def access_item(*, actor: Actor, item_id: int) -> ServiceItem:
-    """An item; withdrawn items only for platform admins."""
-    qs = ServiceItem.objects.select_related("category")
-    if not actor.is_platform_admin:
-        qs = qs.filter(is_active=True)
-    item = qs.filter(pk=item_id).first()
-    if item is None:
+    """An item; withdrawn items only for platform admins. Remembered per catalogue
+    generation (``memo``): the row is shared between requests, treat it as read-only."""
+    item = selectors.item_by_id(item_id)
+    if item is None or not (item.is_active or actor.is_platform_admin):
         raise NotFound(details={"item_id": item_id})
     return item
 

@@ -358,29 +358,33 @@ class QuotesOut(Schema):
     quotes: list[QuoteOut]
 
 
-def _lines(q: pricing.Quote) -> list[LineOut]:
+# The quote builds plain dicts: ninja validates the response once against the schemas above
+# (building Schema objects here would validate every line twice).
+def _lines(q: pricing.Quote) -> list[dict[str, Any]]:
     lang = "zh" if _zh() else "en"
     return [
-        LineOut(code=ln.code, amount_fen=ln.amount_fen, label=ln.text(gettext, lang))
+        {"code": ln.code, "amount_fen": ln.amount_fen, "label": ln.text(gettext, lang)}
         for ln in q.lines
     ]
 
 
-def _quote_out(inp: pricing.QuoteInput, q: pricing.Quote, offering: Offering | None) -> QuoteOut:
-    return QuoteOut(
-        institution_id=offering.institution_id if offering else None,
-        institution_name=_name(offering.institution) if offering else None,
-        offering_id=offering.pk if offering else None,
-        base_price_fen=inp.base_price_fen,
-        visit_fen=q.visit_fen,
-        visit_count=q.visit_count,
-        total_fen=q.total_fen,
-        cap_fen=inp.cap_fen,
-        capped=q.capped,
-        distance_m=q.distance_m,
-        policy_version=inp.policy.version,
-        lines=_lines(q),
-    )
+def _quote_out(
+    inp: pricing.QuoteInput, q: pricing.Quote, offering: Offering | None
+) -> dict[str, Any]:
+    return {
+        "institution_id": offering.institution_id if offering else None,
+        "institution_name": _name(offering.institution) if offering else None,
+        "offering_id": offering.pk if offering else None,
+        "base_price_fen": inp.base_price_fen,
+        "visit_fen": q.visit_fen,
+        "visit_count": q.visit_count,
+        "total_fen": q.total_fen,
+        "cap_fen": inp.cap_fen,
+        "capped": q.capped,
+        "distance_m": q.distance_m,
+        "policy_version": inp.policy.version,
+        "lines": _lines(q),
+    }
 
 
 def _where(actor: Actor, payload: QuoteIn) -> tuple[Region, int, tuple[float, float] | None]:
@@ -410,7 +414,7 @@ def _where(actor: Actor, payload: QuoteIn) -> tuple[Region, int, tuple[float, fl
 
 
 @router.post("/catalog/quote", response={200: QuotesOut, **ERRORS})
-def quote(request: HttpRequest, payload: QuoteIn) -> QuotesOut:
+def quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
     """The price of an item or package with every step as a line, in the caller's
     language: for one institution (``institution_id``) or every institution offering it
     where the elder lives (cheapest first). ``reference`` prices the catalogue's base
@@ -441,15 +445,15 @@ def quote(request: HttpRequest, payload: QuoteIn) -> QuotesOut:
         when=at,
     )
     quotes = [_quote_out(inp, q, offering) for offering, inp, q in priced]
-    quotes.sort(key=lambda x: (x.total_fen, x.institution_id or 0))
-    return QuotesOut(
-        item_id=item.pk,
-        package_id=package.pk if package else None,
-        at=at,
-        care_level=care_level,
-        reference=_quote_out(ref_in, pricing.quote(ref_in), None),
-        quotes=quotes,
-    )
+    quotes.sort(key=lambda x: (x["total_fen"], x["institution_id"] or 0))
+    return {
+        "item_id": item.pk,
+        "package_id": package.pk if package else None,
+        "at": at,
+        "care_level": care_level,
+        "reference": _quote_out(ref_in, pricing.quote(ref_in), None),
+        "quotes": quotes,
+    }
 
 
 class PolicyOut(Schema):

@@ -20,7 +20,7 @@ from doorstep.regions.models import Region
 from doorstep.workforce import eligibility
 from doorstep.workforce.eligibility import TITLE_ORDER, Requirement
 
-from . import pricing
+from . import memo, pricing
 from .models import Offering, PriceCap, PricingPolicy, ServiceCategory, ServiceItem
 
 
@@ -70,19 +70,37 @@ def cap_row_for(item: ServiceItem, region: Region, on: dt.date) -> PriceCap | No
 
 
 def cap_for(item: ServiceItem, region: Region, on: dt.date) -> int | None:
-    row = cap_row_for(item, region, on)
-    return row.cap_fen if row else None
+    """``cap_row_for``'s amount, from the remembered caps of the item along the region's
+    ancestors (one read per catalogue generation, whatever the day)."""
+
+    def compute() -> list[tuple[int, dt.date, dt.date | None, int, int]]:
+        rows = PriceCap.objects.filter(
+            item=item, region__path__in=ancestor_paths(region)
+        ).values_list("region__path", "effective_from", "effective_to", "pk", "cap_fen")
+        return [(len(path), start, end, pk, cap) for path, start, end, pk, cap in rows]
+
+    rows = memo.remember(("caps", item.pk, region.path), compute)
+    in_effect = [r for r in rows if r[1] <= on and (r[2] is None or r[2] > on)]
+    return max(in_effect, key=lambda r: (r[0], r[1], r[3]))[4] if in_effect else None
 
 
 def policy_for(region: Region | None, on: dt.date) -> pricing.Policy:
     """The newest policy version of the nearest ancestor in effect ``on``; else defaults."""
     if region is None:
         return pricing.DEFAULT_POLICY
-    rows = PricingPolicy.objects.filter(
-        region__path__in=ancestor_paths(region), effective_from__lte=on
-    ).select_related("region")
-    best = sorted(rows, key=lambda r: (len(r.region.path), r.version, r.pk))
-    return policy_from_row(best[-1]) if best else pricing.DEFAULT_POLICY
+
+    def compute() -> list[tuple[int, int, int, dt.date, pricing.Policy]]:
+        rows = PricingPolicy.objects.filter(region__path__in=ancestor_paths(region)).select_related(
+            "region"
+        )
+        return [
+            (len(r.region.path), r.version, r.pk, r.effective_from, policy_from_row(r))
+            for r in rows
+        ]
+
+    rows = memo.remember(("policies", region.path), compute)
+    in_effect = [r for r in rows if r[3] <= on]
+    return max(in_effect, key=lambda r: r[:3])[4] if in_effect else pricing.DEFAULT_POLICY
 
 
 def policy_from_row(row: PricingPolicy) -> pricing.Policy:
@@ -101,6 +119,15 @@ def policy_from_row(row: PricingPolicy) -> pricing.Policy:
         holidays=frozenset(dt.date.fromisoformat(str(x)) for x in row.holidays or ()),
         holiday_surcharge_bp=row.holiday_surcharge_bp,
         version=f"{row.region.code}:v{row.version}",
+    )
+
+
+def item_by_id(item_id: int) -> ServiceItem | None:
+    """An item (active or not) with its category, remembered per catalogue generation:
+    shared between requests, treat it as read-only."""
+    return memo.remember(
+        ("item", item_id),
+        lambda: ServiceItem.objects.select_related("category").filter(pk=item_id).first(),
     )
 
 
@@ -147,7 +174,14 @@ def offerings_covering(region: Region) -> QuerySet[Offering]:
 
 
 def offerings_for(item: ServiceItem, region: Region) -> list[Offering]:
-    """One offering per institution (the most specific region) for ``item`` in ``region``."""
+    """One offering per institution (the most specific region) for ``item`` in ``region``.
+    Remembered per catalogue generation (``memo``): treat the rows as read-only."""
+    return list(
+        memo.remember(("offerings", item.pk, region.path), lambda: _offerings_for(item, region))
+    )
+
+
+def _offerings_for(item: ServiceItem, region: Region) -> list[Offering]:
     rows = (
         offerings_covering(region)
         .filter(item=item)

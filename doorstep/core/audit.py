@@ -64,6 +64,19 @@ def _digest(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One audit row to append (``record_many``). ``details`` never holds personal data."""
+
+    actor: Any
+    action: str
+    object_type: str
+    object_id: Any
+    institution_id: int | None = None
+    changed_fields: Iterable[str] = ()
+    details: dict[str, Any] | None = None
+
+
 def record(
     *,
     actor: Any,
@@ -75,49 +88,92 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit row. ``details`` must never hold personal data (names, IDs, phones)."""
-    partition = partition_for(institution_id)
+    entry = Entry(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        institution_id=institution_id,
+        changed_fields=changed_fields,
+        details=details,
+    )
+    return record_many([entry])[0]
+
+
+def _lock_head(partition: str) -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(partition=partition).first()
+    if head is None:  # first row of this partition: create the head race-safely
+        AuditChainHead.objects.get_or_create(partition=partition)
+        head = AuditChainHead.objects.select_for_update().get(partition=partition)
+    return head
+
+
+def record_many(entries: Iterable[Entry]) -> list[AuditEvent]:
+    """Append several rows, in order, with one head lock and one insert per partition.
+
+    A service that makes several audited changes in one transaction (placing an order moves
+    its visits through the automatic steps) writes them together: the chain is the same as
+    if each had been recorded alone. Heads are locked in partition order (no deadlock
+    between two writers touching the same partitions)."""
+    items = list(entries)
+    if not items:
+        return []
     at = clock.now()
-    actor_id = getattr(actor, "pk", None) if actor is not None else None
-    fields = sorted(set(changed_fields))
-    clean_details = json.loads(json.dumps(details or {}, default=str))
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(partition=partition).first()
-        if head is None:  # first row of this partition: create the head race-safely
-            AuditChainHead.objects.get_or_create(partition=partition)
-            head = AuditChainHead.objects.select_for_update().get(partition=partition)
-        seq = head.seq + 1
-        addr = context.client_addr.get()
-        digest = _digest(
-            partition=partition,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            changed_fields=fields,
-            details=clean_details,
-            client_addr=addr,
-            prev_hash=head.last_hash,
-        )
-        event = AuditEvent.objects.create(
-            partition=partition,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor_label=(getattr(actor, "username", "") or "system") if actor else "system",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            changed_fields=fields,
-            details=clean_details,
-            client_addr=addr,
-            request_id=context.request_id.get(),
-            prev_hash=head.last_hash,
-            hash=digest,
-        )
-        AuditChainHead.objects.filter(partition=partition).update(seq=seq, last_hash=digest)
-    return event
+    addr = context.client_addr.get()
+    request_id = context.request_id.get()
+    by_partition: dict[str, list[int]] = {}
+    for i, entry in enumerate(items):
+        by_partition.setdefault(partition_for(entry.institution_id), []).append(i)
+    events: list[AuditEvent | None] = [None] * len(items)
+    # The caller's transaction, if any, already makes this atomic: no savepoint needed.
+    with transaction.atomic(savepoint=False):
+        for partition in sorted(by_partition):
+            head = _lock_head(partition)
+            seq, prev = head.seq, head.last_hash
+            rows = []
+            for i in by_partition[partition]:
+                entry = items[i]
+                seq += 1
+                actor = entry.actor
+                actor_id = getattr(actor, "pk", None) if actor is not None else None
+                fields = sorted(set(entry.changed_fields))
+                clean = json.loads(json.dumps(entry.details or {}, default=str))
+                object_id = str(entry.object_id)
+                digest = _digest(
+                    partition=partition,
+                    seq=seq,
+                    at=at,
+                    actor_id=actor_id,
+                    action=entry.action,
+                    object_type=entry.object_type,
+                    object_id=object_id,
+                    changed_fields=fields,
+                    details=clean,
+                    client_addr=addr,
+                    prev_hash=prev,
+                )
+                event = AuditEvent(
+                    partition=partition,
+                    seq=seq,
+                    at=at,
+                    actor_id=actor_id,
+                    actor_label=(getattr(actor, "username", "") or "system") if actor else "system",
+                    action=entry.action,
+                    object_type=entry.object_type,
+                    object_id=object_id,
+                    changed_fields=fields,
+                    details=clean,
+                    client_addr=addr,
+                    request_id=request_id,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+                rows.append(event)
+                events[i] = event
+                prev = digest
+            AuditEvent.objects.bulk_create(rows)
+            AuditChainHead.objects.filter(partition=partition).update(seq=seq, last_hash=prev)
+    return [e for e in events if e is not None]
 
 
 @dataclass(frozen=True)

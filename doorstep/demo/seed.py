@@ -1024,7 +1024,11 @@ def seed_demo(
 ) -> SeedResult:
     """Write the demo city into an empty database and return the row counts
     (``history_months=0``: no orders or visits)."""
-    return DemoCity(scale=scale, seed=seed, history_months=history_months).build()
+    from doorstep.core import memo
+
+    result = DemoCity(scale=scale, seed=seed, history_months=history_months).build()
+    memo.bump_all()  # the seed writes in bulk (no save signals): running servers re-read
+    return result
 
 
 def has_data() -> bool:

@@ -46,6 +46,8 @@ class InAppChannel:
     """The inbox in the page header and ``/api/v1/notifications``. Always succeeds."""
 
     name = "in_app"
+    #: Delivered by writing the notification: no background attempt is queued for it.
+    immediate = True
 
     def send(self, notification: Notification) -> None:
         # The row is the inbox; nothing leaves the platform.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,9 +87,36 @@ def notify(
 
     ``title`` and ``body`` are usually lazy translations (``gettext_lazy``) with ``%(name)s``
     placeholders filled from ``params`` (values may be lazy too); both languages are rendered
-    now and stored. Delivery runs after commit
-    (``tasks.deliver``), in a Celery worker with Redis or in-process without it.
+    now and stored. The in-app delivery is the row itself; other channels are delivered
+    after commit (``tasks.deliver``), in a Celery worker with Redis or in-process without it.
     """
+    return notify_many(
+        [
+            {
+                "recipient": recipient,
+                "kind": kind,
+                "title": title,
+                "body": body,
+                "link": link,
+                "data": data,
+                "severity": severity,
+                "params": params,
+            }
+        ]
+    )[0]
+
+
+def _prepare(
+    *,
+    recipient: User,
+    kind: str,
+    title: Text,
+    body: Text = "",
+    link: str = "",
+    data: dict[str, Any] | None = None,
+    severity: str = Severity.INFO,
+    params: Mapping[str, Any] | None = None,
+) -> Notification:
     data = dict(data or {})
     severity = str(severity)
     _validate(kind=kind, severity=severity, link=link, data=data)
@@ -96,25 +124,50 @@ def notify(
     body_en, body_zh = _render(body, params)
     if not (0 < len(title_en) <= 200 and 0 < len(title_zh) <= 200):
         raise _refuse(errors.TITLE_INVALID, field="title")
+    return Notification(
+        recipient=recipient,
+        kind=kind,
+        severity=severity,
+        title_en=title_en,
+        title_zh=title_zh,
+        body_en=body_en,
+        body_zh=body_zh,
+        link=link,
+        data=data,
+    )
 
+
+def notify_many(requests: Sequence[Mapping[str, Any]]) -> list[Notification]:
+    """``notify`` for several notifications (each a mapping of ``notify``'s arguments), all
+    validated first, then written together in one transaction (a service that tells several
+    people about one change)."""
+    prepared = [_prepare(**request) for request in requests]
+    if not prepared:
+        return []
+    now = clock.now()
     with transaction.atomic():
-        notification = Notification.objects.create(
-            recipient=recipient,
-            kind=kind,
-            severity=severity,
-            title_en=title_en,
-            title_zh=title_zh,
-            body_en=body_en,
-            body_zh=body_zh,
-            link=link,
-            data=data,
-        )
-        NotificationDelivery.objects.bulk_create(
-            NotificationDelivery(notification=notification, channel=channel.name)
+        Notification.objects.bulk_create(prepared)
+        # A channel marked ``immediate`` (the in-app inbox: the row is the delivery) is sent
+        # by this commit; the others are queued for a background attempt.
+        rows = [
+            NotificationDelivery(
+                notification=notification,
+                channel=channel.name,
+                status=DeliveryStatus.SENT if immediate else DeliveryStatus.QUEUED,
+                attempts=1 if immediate else 0,
+                sent_at=now if immediate else None,
+            )
+            for notification in prepared
             for channel in channels_for(notification)
+            for immediate in [bool(getattr(channel, "immediate", False))]
+        ]
+        NotificationDelivery.objects.bulk_create(rows)
+        queued = sorted(
+            {row.notification.pk for row in rows if row.status == DeliveryStatus.QUEUED}
         )
-        transaction.on_commit(lambda: _queue_delivery(notification.pk), robust=True)
-    return notification
+        for pk in queued:
+            transaction.on_commit(functools.partial(_queue_delivery, pk), robust=True)
+    return prepared
 
 
 def _queue_delivery(notification_id: int) -> None:

@@ -22,7 +22,7 @@ from django.db.models import Q, QuerySet
 from doorstep.accounts.enums import PROVIDER_ROLES, Role
 from doorstep.accounts.policy import RULES, Actor
 from doorstep.core.errors import NotFound
-from doorstep.people.access import effective_family_links
+from doorstep.people.access import linked_elder_ids
 
 from .enums import HOLDING_PROVIDER
 from .models import Assessment, Correction, Order, Visit
@@ -35,11 +35,8 @@ RECORD_ACCESS_BEFORE = dt.timedelta(hours=24)
 RECORD_ACCESS_AFTER = dt.timedelta(hours=24)
 
 
-def _family_elder_ids(actor: Actor) -> QuerySet:  # type: ignore[type-arg]
-    links = effective_family_links(actor.user.pk, "view_record") | effective_family_links(
-        actor.user.pk, "place_orders"
-    )
-    return links.values("elder_id")
+def _family_elder_ids(actor: Actor) -> list[int]:
+    return linked_elder_ids(actor.user.pk, "view_record", "place_orders")
 
 
 def order_filter(actor: Actor, prefix: str = "") -> Q | None:
@@ -74,7 +71,12 @@ def order_filter(actor: Actor, prefix: str = "") -> Q | None:
 def orders_visible_to(actor: Actor) -> QuerySet[Order]:
     qs = Order.objects.select_related("elder", "institution", "item", "package")
     q = order_filter(actor)
-    return qs if q is None else qs.filter(q).distinct()
+    if q is None:
+        return qs
+    qs = qs.filter(q)
+    # Only the provider scope joins the visits (several rows per order): de-duplicate then.
+    table = RULES[RESOURCE]["view"]
+    return qs.distinct() if any(table.get(r) == "assigned" for r in actor.roles) else qs
 
 
 def visit_filter(actor: Actor) -> Q | None:

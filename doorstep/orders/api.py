@@ -8,6 +8,7 @@ import binascii
 import datetime as dt
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Query, Router, Schema
@@ -255,7 +256,7 @@ class OrderDetailOut(OrderOut):
 
     @staticmethod
     def resolve_visits(obj: Order) -> list[Visit]:
-        return list(obj.visits.select_related("order", "order__item", "provider", "provider__user"))
+        return list(obj.visits.all())  # prefetched by _order_detail
 
     @staticmethod
     def resolve_timeline(obj: Order) -> list[VisitEvent]:
@@ -492,7 +493,8 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
 
 @router.post("/orders", response={201: OrderDetailOut, **ERRORS})
 def place_order(request: HttpRequest, payload: OrderIn) -> Any:
-    from doorstep.catalog.models import ServiceItem, ServicePackage
+    from doorstep.catalog import selectors as catalog_selectors
+    from doorstep.catalog.models import ServicePackage
 
     actor = actor_of(request)
     elder = access_elder(actor=actor, elder_id=payload.elder_id, record_read=False)
@@ -507,7 +509,7 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
         if package is None:
             raise NotFound()
     if payload.item_id is not None:
-        item = ServiceItem.objects.filter(pk=payload.item_id).first()
+        item = catalog_selectors.item_by_id(payload.item_id)
         if item is None:
             raise NotFound()
     order = services.place_order(
@@ -520,7 +522,21 @@ def place_order(request: HttpRequest, payload: OrderIn) -> Any:
         channel=payload.channel,
         need_text=payload.need_text,
     )
-    return Status(201, access_order(actor=actor, order_id=order.pk))
+    return Status(201, _order_detail(actor, order.pk))
+
+
+def _order_detail(actor: Any, order_id: int) -> Order:
+    """An order the actor may see, with its visits (and their providers) read once for the
+    detail's status, visits and timeline."""
+    order = access_order(actor=actor, order_id=order_id)
+    prefetch_related_objects(
+        [order],
+        Prefetch(
+            "visits",
+            queryset=Visit.objects.select_related("provider", "provider__user"),
+        ),
+    )
+    return order
 
 
 def _audit_read(actor: Any, object_type: str, object_id: int, order: Order) -> None:
@@ -541,7 +557,7 @@ def _audit_read(actor: Any, object_type: str, object_id: int, order: Order) -> N
 @router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
 def get_order(request: HttpRequest, order_id: int) -> Any:
     actor = actor_of(request)
-    order = access_order(actor=actor, order_id=order_id)
+    order = _order_detail(actor, order_id)
     _audit_read(actor, "order", order.pk, order)
     return order
 

@@ -82,6 +82,24 @@ def effective_family_links(user_id: int, permission: str = "view_record") -> Que
     ).filter(consent_active_q())
 
 
+def linked_elder_ids(user_id: int, *permissions: str) -> list[int]:
+    """The elders ``user_id`` may act for through an effective family link with any of
+    ``permissions`` (default ``view_record``): remembered per process until a link or a
+    consent changes (``accounts.services.ACCESS``, ADR 0018)."""
+    from doorstep.accounts.services import ACCESS
+
+    wanted = tuple(sorted(permissions or ("view_record",)))
+
+    def compute() -> list[int]:
+        q = Q(pk__in=[])
+        for permission in wanted:
+            q |= Q(**{f"can_{permission}": True})
+        rows = FamilyLink.objects.filter(q, user_id=user_id, status=FamilyLinkStatus.ACTIVE)
+        return sorted(set(rows.filter(consent_active_q()).values_list("elder_id", flat=True)))
+
+    return ACCESS.remember(("linked", user_id, wanted), compute)
+
+
 def _scope_q(actor: Actor, scope: str, role: str, at: dt.datetime) -> Q | None:
     """The filter for one (role, scope); ``None`` = no restriction (all)."""
     if scope == "all":
@@ -102,7 +120,7 @@ def _scope_q(actor: Actor, scope: str, role: str, at: dt.datetime) -> Q | None:
             ).values("elder_id")
         )
     if scope == "linked":
-        return Q(pk__in=effective_family_links(actor.user.pk).values("elder_id"))
+        return Q(pk__in=linked_elder_ids(actor.user.pk))
     if scope == "self":
         return Q(user_id=actor.user.pk)
     if scope == "assigned":

@@ -16,6 +16,7 @@ def channels(settings: Any) -> Any:
 
     fake_channels.FailingChannel.calls = 0
     fake_channels.FlakyChannel.calls = 0
+    fake_channels.RecordingChannel.calls = 0
 
     def use(*entries: str) -> None:
         settings.NOTIFICATION_CHANNELS = list(entries)

@@ -1,4 +1,5 @@
-"""Channels for tests: one that always fails, one that fails twice then succeeds."""
+"""Channels for tests: one that always fails, one that fails twice then succeeds, one that
+always succeeds (all three sent in the background, unlike the immediate in-app inbox)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,13 @@ class FlakyChannel:
         type(self).calls += 1
         if type(self).calls <= 2:
             raise GatewayDown("timeout")
+
+
+class RecordingChannel:
+    """Always succeeds; counts its sends (a stand-in for an SMS gateway that works)."""
+
+    name = "recording"
+    calls: ClassVar[int] = 0
+
+    def send(self, notification: Notification) -> None:
+        type(self).calls += 1

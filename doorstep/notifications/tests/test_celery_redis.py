@@ -48,6 +48,10 @@ class Worker:
         return self.log.read_text(errors="replace")
 
 
+#: The worker and this process both send over the inbox and a background test channel.
+CHANNELS = ("in_app", "doorstep.notifications.tests.fake_channels.RecordingChannel")
+
+
 def _redis_url() -> str:
     url = os.environ.get("REDIS_URL", "")
     if not url:
@@ -84,6 +88,7 @@ def worker(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> It
         REDIS_URL=redis_url,
         DOORSTEP_VAR_DIR=str(tmp),
         DB_CONN_MAX_AGE="0",
+        DOORSTEP_NOTIFICATION_CHANNELS=",".join(CHANNELS),
     )
     database_url = _database_url()
     if database_url:
@@ -147,14 +152,19 @@ def test_task_runs_in_the_worker_process_and_result_comes_back(worker: Worker) -
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_notification_is_delivered_by_the_worker(worker: Worker) -> None:
-    """notify() commits, on_commit queues ``deliver`` through Redis, the worker marks the
-    in-app delivery sent in the shared PostgreSQL test database."""
+def test_notification_is_delivered_by_the_worker(worker: Worker, settings: Any) -> None:
+    """notify() commits, on_commit queues ``deliver`` through Redis, the worker sends the
+    background channel's delivery in the shared PostgreSQL test database (the in-app one
+    was sent by the commit itself)."""
     if connection.vendor != "postgresql":
         pytest.fail("needs PostgreSQL: the worker process must see the test database")
+    settings.NOTIFICATION_CHANNELS = list(CHANNELS)
     user = User.objects.create_user(username="redis_nurse", password="x-secret-42")
     notification = services.notify(recipient=user, kind="test.redis", title="Over Redis")
-    delivery = NotificationDelivery.objects.get(notification=notification)
+    assert NotificationDelivery.objects.get(notification=notification, channel="in_app").status == (
+        DeliveryStatus.SENT
+    )
+    delivery = NotificationDelivery.objects.get(notification=notification, channel="recording")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         delivery.refresh_from_db()

@@ -80,14 +80,41 @@ def test_params_fill_placeholders_in_each_language(
     assert (n.body_en, n.body_zh) == ("Critical", "紧急")
 
 
-def test_delivery_waits_for_commit(personas: Any, django_capture_on_commit_callbacks: Any) -> None:
-    """Delivery is queued with on_commit: before commit the row exists but nothing is sent."""
+RECORDING = "doorstep.notifications.tests.fake_channels.RecordingChannel"
+
+
+def test_in_app_is_delivered_at_once_and_queues_nothing(
+    personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The inbox row is the in-app delivery: sent when written, no background task."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        n = services.notify(recipient=personas.nurse, kind="test.hello", title="Hi")
+    assert callbacks == []
+    delivery = n.deliveries.get()
+    assert (delivery.channel, delivery.status, delivery.attempts) == (
+        "in_app",
+        DeliveryStatus.SENT,
+        1,
+    )
+    assert delivery.sent_at is not None
+
+
+def test_delivery_waits_for_commit(
+    personas: Any, channels: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A background channel is queued with on_commit: before commit nothing is sent."""
+    from doorstep.notifications.tests.fake_channels import RecordingChannel
+
+    channels("in_app", RECORDING)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         n = services.notify(recipient=personas.nurse, kind="test.hello", title="Hi")
     assert len(callbacks) == 1
-    assert n.deliveries.get().status == DeliveryStatus.QUEUED
+    status = dict(n.deliveries.values_list("channel", "status"))
+    assert status == {"in_app": DeliveryStatus.SENT, "recording": DeliveryStatus.QUEUED}
+    assert RecordingChannel.calls == 0
     callbacks[0]()
-    assert n.deliveries.get().status == DeliveryStatus.SENT
+    assert n.deliveries.get(channel="recording").status == DeliveryStatus.SENT
+    assert RecordingChannel.calls == 1
 
 
 def test_mark_read_is_idempotent_and_counts(
@@ -226,15 +253,16 @@ def test_purge_deletes_only_old_read_in_app_notifications(personas: Any, channel
     assert AuditEvent.objects.filter(action="notification.purge").count() == 1
 
 
-def test_requeue_stalled_delivers_what_the_broker_missed(personas: Any) -> None:
+def test_requeue_stalled_delivers_what_the_broker_missed(personas: Any, channels: Any) -> None:
     """A delivery still queued 15 minutes after commit (broker was down) is queued again."""
+    channels("in_app", RECORDING)
     n = services.notify(recipient=personas.nurse, kind="test.hello", title="Hi")  # not committed
     assert tasks.requeue_stalled.apply().get() == 0  # fresh: left alone
     NotificationDelivery.objects.filter(notification=n).update(
         updated_at=services.clock.now() - dt.timedelta(minutes=16)
     )
     assert tasks.requeue_stalled.apply().get() == 1
-    assert n.deliveries.get().status == DeliveryStatus.SENT
+    assert n.deliveries.get(channel="recording").status == DeliveryStatus.SENT
 
 
 def test_refusal_message_is_translated(personas: Any) -> None:

@@ -14,7 +14,7 @@ from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
 from doorstep.core import audit, clock
 from doorstep.core.errors import Forbidden, NotFound
-from doorstep.notifications.services import notify
+from doorstep.notifications.services import notify, notify_many
 from doorstep.people import access as people_access
 from doorstep.people.models import Elder
 from doorstep.workforce.enums import TransportMode
@@ -132,16 +132,73 @@ def _event(
     return event
 
 
+def _after_acceptance_status(*, order: Order, paid_at: dt.datetime | None) -> str:
+    """Where an accepted visit goes: awaiting payment (prepay, unpaid) or dispatch."""
+    if order.payment_mode == PaymentMode.PREPAY and paid_at is None:
+        return S.AWAITING_PAYMENT
+    return S.AWAITING_DISPATCH
+
+
 def _after_acceptance(*, visit: Visit, order: Order, actor: Actor | None) -> None:
     """accepted -> awaiting_payment (prepay, unpaid) or awaiting_dispatch."""
-    if order.payment_mode == PaymentMode.PREPAY and visit.paid_at is None:
-        _transition(visit=visit, to=S.AWAITING_PAYMENT, actor=actor)
-    else:
-        _transition(visit=visit, to=S.AWAITING_DISPATCH, actor=actor)
+    _transition(
+        visit=visit, to=_after_acceptance_status(order=order, paid_at=visit.paid_at), actor=actor
+    )
+
+
+def _walk(
+    *,
+    visit: Visit,
+    path: list[str],
+    actor: Actor | None,
+    at: dt.datetime,
+    details: dict[str, dict[str, Any]] | None = None,
+) -> tuple[list[VisitEvent], list[audit.Entry]]:
+    """The events and audit rows of a new visit's automatic steps (``path[0]`` is its
+    first status, "" before it), each step checked against the transitions table. The
+    caller saves the visit in ``path[-1]`` and writes the rows in bulk: the same history
+    as one ``_transition`` per step, in a handful of statements."""
+    user = actor.user if actor is not None else None
+    events: list[VisitEvent] = []
+    entries: list[audit.Entry] = []
+    before = ""
+    for to in path:
+        if before and not can_transition(before, to):
+            raise errors.IllegalTransition(details={"from": before, "to": to})
+        extra = (details or {}).get(to) or {}
+        events.append(
+            VisitEvent(
+                visit=visit,
+                from_status=before,
+                to_status=to,
+                actor=user,
+                at=at,
+                details=extra,
+            )
+        )
+        entries.append(
+            audit.Entry(
+                actor=user,
+                action=f"visit.{to}",
+                object_type="visit",
+                object_id=visit.pk,
+                institution_id=visit.order.institution_id,
+                changed_fields=("status",) if before else (),
+                details={"from": before, "to": to, "order": visit.order_id},
+            )
+        )
+        before = to
+    return events, entries
 
 
 def _on_commit_notify(**kwargs: Any) -> None:
     transaction.on_commit(lambda: notify(**kwargs), robust=True)
+
+
+def _on_commit_notify_many(requests: list[dict[str, Any]]) -> None:
+    """Several notifications about one change, written together after commit."""
+    if requests:
+        transaction.on_commit(lambda: notify_many(requests), robust=True)
 
 
 def _notify_patient(order: Order, kind: str, title: Any, body: Any = "") -> None:
@@ -156,8 +213,12 @@ def _notify_patient(order: Order, kind: str, title: Any, body: Any = "") -> None
     ).select_related("user"):
         recipients.append(link.user)
     link_url = f"/orders/{order.pk}"
-    for user in {u.pk: u for u in recipients}.values():
-        _on_commit_notify(recipient=user, kind=kind, title=title, body=body, link=link_url)
+    _on_commit_notify_many(
+        [
+            {"recipient": user, "kind": kind, "title": title, "body": body, "link": link_url}
+            for user in {u.pk: u for u in recipients}.values()
+        ]
+    )
 
 
 def _institution_staff(institution_id: int, roles: Iterable[str]) -> list[Any]:

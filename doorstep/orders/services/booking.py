@@ -30,6 +30,7 @@ from ..models import (
     Order,
     Payment,
     Visit,
+    VisitEvent,
 )
 from ._common import (
     BOOKING_STAFF_ROLES,
@@ -37,16 +38,17 @@ from ._common import (
     REVIEW_ROLES,
     S,
     _after_acceptance,
-    _event,
+    _after_acceptance_status,
     _institution_staff,
     _is_staff_of,
     _lock_visit,
     _may_act_for_elder,
     _notify_patient,
-    _on_commit_notify,
+    _on_commit_notify_many,
     _provider_row,
     _quality_hook,
     _transition,
+    _walk,
 )
 
 # --- placing orders ---------------------------------------------------------------------
@@ -165,15 +167,22 @@ def place_order(
         if home[0] is None or home[1] is None:
             home = (elder.region.centroid_lat, elder.region.centroid_lng)
         base_flags = list(people_access.pool_summary(elder).risk_flags)
-        for i in range(count):
-            start = window_start + interval * i
-            flags = sorted(set(base_flags) | set(assessment.risk_flags if assessment else []))
-            visit = Visit.objects.create(
+        flags = sorted(set(base_flags) | set(assessment.risk_flags if assessment else []))
+        # The automatic steps (requested -> awaiting assessment, or -> accepted -> awaiting
+        # payment / dispatch): the visits are saved in their last status, and each step is
+        # recorded as one event and one audit row, written in bulk.
+        path: list[str]
+        if assessment is not None and not reused:
+            path = [S.REQUESTED, S.AWAITING_ASSESSMENT]
+        else:
+            path = [S.REQUESTED, S.ACCEPTED, _after_acceptance_status(order=order, paid_at=None)]
+        visits = Visit.objects.bulk_create(
+            Visit(
                 order=order,
                 seq=i + 1,
-                status=S.REQUESTED,
-                window_start=start,
-                window_end=start + duration,
+                status=path[-1],
+                window_start=window_start + interval * i,
+                window_end=window_start + interval * i + duration,
                 duration_minutes=the_item.duration_minutes,
                 price_fen=shares[i],
                 address=elder.address,
@@ -183,41 +192,51 @@ def place_order(
                 risk_flags=flags,
                 assessment=assessment,
             )
-            _event(visit=visit, from_status="", to_status=S.REQUESTED, actor=actor)
-            if assessment is not None and not reused:
-                _transition(visit=visit, to=S.AWAITING_ASSESSMENT, actor=actor)
-            else:
-                _transition(
-                    visit=visit,
-                    to=S.ACCEPTED,
-                    actor=actor,
-                    details={"assessment_reused": assessment.pk} if assessment else None,
-                )
-                _after_acceptance(visit=visit, order=order, actor=actor)
-        audit.record(
-            actor=actor.user,
-            action="order.place",
-            object_type="order",
-            object_id=order.pk,
-            institution_id=institution.pk,
-            changed_fields=["total_fen", "price_lines"],
-            details={
-                "item": the_item.code,
-                "visits": count,
-                "total_fen": order.total_fen,
-                "channel": channel,
-                "assessment_reused": reused,
-            },
+            for i in range(count)
         )
+        events: list[VisitEvent] = []
+        entries: list[audit.Entry] = []
+        for visit in visits:
+            steps, rows = _walk(
+                visit=visit,
+                path=path,
+                actor=actor,
+                at=now,
+                details={S.ACCEPTED: {"assessment_reused": assessment.pk}} if assessment else None,
+            )
+            events += steps
+            entries += rows
+        VisitEvent.objects.bulk_create(events)
+        entries.append(
+            audit.Entry(
+                actor=actor.user,
+                action="order.place",
+                object_type="order",
+                object_id=order.pk,
+                institution_id=institution.pk,
+                changed_fields=["total_fen", "price_lines"],
+                details={
+                    "item": the_item.code,
+                    "visits": count,
+                    "total_fen": order.total_fen,
+                    "channel": channel,
+                    "assessment_reused": reused,
+                },
+            )
+        )
+        audit.record_many(entries)
         if assessment is not None and not reused:
-            for user in _institution_staff(institution.pk, REVIEW_ROLES):
-                _on_commit_notify(
-                    recipient=user,
-                    kind="orders.assessment_requested",
-                    title=_("A first-visit assessment is waiting for review"),
-                    body="",
-                    link=f"/assessments/{assessment.pk}",
-                )
+            _on_commit_notify_many(
+                [
+                    {
+                        "recipient": user,
+                        "kind": "orders.assessment_requested",
+                        "title": _("A first-visit assessment is waiting for review"),
+                        "link": f"/assessments/{assessment.pk}",
+                    }
+                    for user in _institution_staff(institution.pk, REVIEW_ROLES)
+                ]
+            )
     return order
 
 
