@@ -44,6 +44,7 @@ class Memo:
         self._entries: dict[Hashable, tuple[float, Any]] = {}
         self._generation: str | None = None
         self._checked_for = ""
+        self._seen = ""
 
     @staticmethod
     def enabled() -> bool:
@@ -53,12 +54,19 @@ class Memo:
         return str(cache.get(self.key) or "")
 
     def _current(self) -> str:
+        """The generation: from the shared cache once per request (a request works on one
+        snapshot), at every call outside a request."""
         rid = context.request_id.get()
-        if rid and self._checked_for == rid and self._generation is not None:
-            return self._generation
-        current = self.generation()
-        self._checked_for = rid
-        return current
+        if not rid:
+            return self.generation()
+        if self._checked_for != rid:
+            # First memo read of this request: one cache round trip for every namespace.
+            keys = {m.key: m for m in [*_ALL.values(), self]}
+            found = cache.get_many(list(keys))
+            for key, m in keys.items():
+                m._seen = str(found.get(key) or "")
+                m._checked_for = rid
+        return self._seen
 
     def remember(self, key: Hashable, compute: Callable[[], T], *, keep_none: bool = True) -> T:
         """``compute()``, or the value this process computed for ``key`` in this generation.
@@ -87,7 +95,7 @@ class Memo:
         token = uuid.uuid4().hex
         cache.set(self.key, token, timeout=None)
         self._entries.clear()
-        self._generation = token
+        self._generation = self._seen = token
 
     def bump_on_commit(self, **_: Any) -> None:
         """Signal receiver: bump once the change is committed (at once outside a transaction)."""
