@@ -726,8 +726,10 @@ def main(argv: list[str] | None = None) -> int:
             if s["error_samples"]:
                 print("  errors:", s["error_samples"], flush=True)
 
+        # Warm-up: a server that has been up for a while has its per-process memos
+        # (ADR 0018) filled; every worker sees each (elder, item) pair a few times here.
         print("warm-up ...", flush=True)
-        closed_loop(100, 2, quote_family)
+        closed_loop(max(100, 3 * args.workers * len(fam_pairs)), 2, quote_family)
         closed_loop(50, 2, quote_operator)
         closed_loop(20, 2, lambda i: order(i, time.perf_counter()))
 

@@ -70,37 +70,42 @@ def cap_row_for(item: ServiceItem, region: Region, on: dt.date) -> PriceCap | No
 
 
 def cap_for(item: ServiceItem, region: Region, on: dt.date) -> int | None:
-    """``cap_row_for``'s amount, from the remembered caps of the item along the region's
-    ancestors (one read per catalogue generation, whatever the day)."""
+    """``cap_row_for``'s amount, chosen in Python among the item's remembered caps (one
+    read per item and catalogue generation, whatever the region and the day)."""
 
-    def compute() -> list[tuple[int, dt.date, dt.date | None, int, int]]:
-        rows = PriceCap.objects.filter(
-            item=item, region__path__in=ancestor_paths(region)
-        ).values_list("region__path", "effective_from", "effective_to", "pk", "cap_fen")
-        return [(len(path), start, end, pk, cap) for path, start, end, pk, cap in rows]
+    def compute() -> list[tuple[str, dt.date, dt.date | None, int, int]]:
+        return list(
+            PriceCap.objects.filter(item=item).values_list(
+                "region__path", "effective_from", "effective_to", "pk", "cap_fen"
+            )
+        )
 
-    rows = memo.remember(("caps", item.pk, region.path), compute)
-    in_effect = [r for r in rows if r[1] <= on and (r[2] is None or r[2] > on)]
-    return max(in_effect, key=lambda r: (r[0], r[1], r[3]))[4] if in_effect else None
+    paths = set(ancestor_paths(region))
+    rows = [
+        r
+        for r in memo.remember(("caps", item.pk), compute)
+        if r[0] in paths and r[1] <= on and (r[2] is None or r[2] > on)
+    ]
+    return max(rows, key=lambda r: (len(r[0]), r[1], r[3]))[4] if rows else None
 
 
 def policy_for(region: Region | None, on: dt.date) -> pricing.Policy:
-    """The newest policy version of the nearest ancestor in effect ``on``; else defaults."""
+    """The newest policy version of the nearest ancestor in effect ``on``; else defaults.
+    Chosen in Python among every remembered policy (a handful per region tree)."""
     if region is None:
         return pricing.DEFAULT_POLICY
 
-    def compute() -> list[tuple[int, int, int, dt.date, pricing.Policy]]:
-        rows = PricingPolicy.objects.filter(region__path__in=ancestor_paths(region)).select_related(
-            "region"
-        )
+    def compute() -> list[tuple[str, int, int, dt.date, pricing.Policy]]:
+        rows = PricingPolicy.objects.select_related("region").defer("region__boundary")
         return [
-            (len(r.region.path), r.version, r.pk, r.effective_from, policy_from_row(r))
-            for r in rows
+            (r.region.path, r.version, r.pk, r.effective_from, policy_from_row(r)) for r in rows
         ]
 
-    rows = memo.remember(("policies", region.path), compute)
-    in_effect = [r for r in rows if r[3] <= on]
-    return max(in_effect, key=lambda r: r[:3])[4] if in_effect else pricing.DEFAULT_POLICY
+    paths = set(ancestor_paths(region))
+    rows = [r for r in memo.remember(("policies",), compute) if r[0] in paths and r[3] <= on]
+    if not rows:
+        return pricing.DEFAULT_POLICY
+    return max(rows, key=lambda r: (len(r[0]), r[1], r[2]))[4]
 
 
 def policy_from_row(row: PricingPolicy) -> pricing.Policy:
@@ -174,27 +179,33 @@ def offerings_covering(region: Region) -> QuerySet[Offering]:
 
 
 def offerings_for(item: ServiceItem, region: Region) -> list[Offering]:
-    """One offering per institution (the most specific region) for ``item`` in ``region``.
-    Remembered per catalogue generation (``memo``): treat the rows as read-only."""
-    return list(
-        memo.remember(("offerings", item.pk, region.path), lambda: _offerings_for(item, region))
-    )
-
-
-def _offerings_for(item: ServiceItem, region: Region) -> list[Offering]:
-    rows = (
-        offerings_covering(region)
-        .filter(item=item)
-        .select_related("institution", "institution__region", "region")
-        .defer("region__boundary", "institution__region__boundary")
-        .order_by("institution_id", "id")
-    )
+    """One offering per institution (the most specific region) for ``item`` in ``region``,
+    chosen in Python among the item's remembered active offerings (one read per item and
+    catalogue generation): treat the rows as read-only."""
+    paths = set(ancestor_paths(region))
     best: dict[int, Offering] = {}
-    for row in rows:
+    for row in memo.remember(("offerings", item.pk), lambda: _active_offerings(item)):
+        if row.region.path not in paths:
+            continue
         cur = best.get(row.institution_id)
         if cur is None or len(row.region.path) > len(cur.region.path):
             best[row.institution_id] = row
     return list(best.values())
+
+
+def _active_offerings(item: ServiceItem) -> list[Offering]:
+    """Active offerings of ``item`` by active institutions, every region."""
+    return list(
+        Offering.objects.filter(
+            item=item,
+            is_active=True,
+            item__is_active=True,
+            institution__status=InstitutionStatus.ACTIVE,
+        )
+        .select_related("institution", "institution__region", "region")
+        .defer("region__boundary", "institution__region__boundary")
+        .order_by("institution_id", "id")
+    )
 
 
 def offering_for(item: ServiceItem, institution: Institution, region: Region) -> Offering | None:
