@@ -5,6 +5,7 @@ Chinese."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -259,3 +260,36 @@ def test_list_pages_do_not_grow_queries_with_rows(
         book(elder, elder_a, world, catalog.companion, hours=hours)
     many = (queries("/api/v1/orders"), queries("/api/v1/visits"))
     assert many == few
+
+
+@pytest.mark.parametrize("who", ["elder", "family", "operator", "dispatcher", "inst_admin"])
+def test_the_placed_order_answer_is_what_the_booker_reads_back(
+    who: str,
+    api_as: Any,
+    personas: Any,
+    elder_a: Any,
+    world: Any,
+    catalog: Any,
+    family_link: Any,
+    frozen: Any,
+) -> None:
+    """The 201 body is rendered without a second lookup: it must equal the order as the
+    same person reads it (anyone who may book for the elder may see the order)."""
+    api = api_as(getattr(personas, who))
+    placed = book(api, elder_a, world, catalog.companion)
+    assert placed.status_code == 201, placed.content
+    again = api.get(f"/api/v1/orders/{placed.json()['id']}")
+    assert again.status_code == 200
+    assert _instants(again.json()) == _instants(placed.json())
+
+
+def _instants(value: Any) -> Any:
+    """JSON with every ISO datetime string turned into the instant it names (the body
+    built in memory says +08:00 where the database read says Z)."""
+    if isinstance(value, dict):
+        return {k: _instants(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_instants(v) for v in value]
+    if isinstance(value, str) and len(value) >= 20 and value[4] == "-" and value[10] == "T":
+        return dt.datetime.fromisoformat(value)
+    return value
