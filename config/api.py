@@ -92,6 +92,8 @@ def _register() -> None:
     from doorstep.accounts.api import router as accounts
     from doorstep.catalog.api import router as catalog
     from doorstep.core.audit_api import router as audit
+    from doorstep.dispatch.api import router as dispatch
+    from doorstep.matching.api import router as matching
     from doorstep.notifications.api import router as notifications
     from doorstep.orders.api import router as orders
     from doorstep.organizations.api import router as organizations
@@ -110,6 +112,8 @@ def _register() -> None:
     api.add_router("/", catalog)
     api.add_router("/", orders)
     api.add_router("/", quality)
+    api.add_router("/", matching)
+    api.add_router("/dispatch", dispatch)
 
 
 _register()

@@ -62,6 +62,22 @@ def orders_scene(world, personas, elder_a, staff):  # type: ignore[no-untyped-de
     return build(world=world, personas=personas, elder=elder_a, caregiver=staff.caregiver)
 
 
+# matching: objects of the matching app for the access matrix (ADR 0020)
+@pytest.fixture
+def matching_scene(world, personas, elder_a, staff, orders_scene):  # type: ignore[no-untyped-def]  # noqa: F811
+    from doorstep.matching.tests.scene import build
+
+    return build(world=world, personas=personas, elder=elder_a, nurse=staff.nurse, ids=orders_scene)
+
+
+# dispatch: objects of the dispatch app for the access matrix (ADR 0019)
+@pytest.fixture
+def dispatch_scene(world, personas, staff):  # type: ignore[no-untyped-def]  # noqa: F811
+    from doorstep.dispatch.tests.scene import build
+
+    return build(world=world, personas=personas, nurse=staff.nurse)
+
+
 # catalog: objects of the catalog app for the access matrix (ADR 0012)
 @pytest.fixture
 def catalog_scene(world):  # type: ignore[no-untyped-def]

@@ -95,6 +95,12 @@ QUALITY_RATING_READERS = frozenset(
     | {"nurse"}
 )
 
+#: matching (ADR 0020): an elder's excluded providers, never shown to providers.
+EXCLUSION_VIEWERS = frozenset(
+    {"platform_admin", "operator", "inst_admin", "reviewer", "dispatcher", "family", "elder"}
+)
+EXCLUSION_EDITORS = EXCLUSION_VIEWERS - {"dispatcher"}
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -418,6 +424,45 @@ ROUTES: dict[str, Rule] = {
     "PATCH /api/v1/offerings/{offering_id}": Rule(
         frozenset({"platform_admin", "inst_admin"}), body=_body(price_fen=7500)
     ),
+    # matching (ADR 0020): {visit_id} is completed (409 for dispatchers, STATE_REFUSALS);
+    # {offer_id} is pending for caregiver_zhao; {exclusion_id}: 王秀英 excludes nurse_chen.
+    "GET /api/v1/visits/{visit_id}/candidates": Rule(DISPATCHERS),
+    "POST /api/v1/visits/{visit_id}/offer": Rule(DISPATCHERS, body=_body(urgent=False)),
+    "GET /api/v1/offers": Rule(frozenset({"caregiver"}), listing="id"),
+    "POST /api/v1/offers/{offer_id}/accept": Rule(frozenset({"caregiver"})),
+    "POST /api/v1/offers/{offer_id}/decline": Rule(frozenset({"caregiver"})),
+    "GET /api/v1/elders/{elder_id}/exclusions": Rule(EXCLUSION_VIEWERS),
+    "POST /api/v1/elders/{elder_id}/exclusions": Rule(
+        EXCLUSION_EDITORS,
+        body=lambda s: {"provider_id": s.ids["orders_caregiver_id"], "reason": "x"},
+    ),
+    "POST /api/v1/exclusions/{exclusion_id}/revoke": Rule(EXCLUSION_EDITORS),
+    # dispatch (ADR 0019): {run_id} is a finished, empty plan of institution A; {shift_id}
+    # is nurse_chen's shift on {day}.
+    "POST /api/v1/dispatch/plans": Rule(
+        DISPATCHERS,
+        body=lambda s: {
+            "institution_id": s.world.inst_a.pk,
+            "day": s.ids["plan_day"],
+            "time_limit": 1,
+        },
+    ),
+    "GET /api/v1/dispatch/plans": Rule(DISPATCHERS, listing="id"),
+    "GET /api/v1/dispatch/plans/{run_id}": Rule(DISPATCHERS),
+    "POST /api/v1/dispatch/plans/{run_id}/accept": Rule(DISPATCHERS),
+    "POST /api/v1/dispatch/plans/{run_id}/discard": Rule(DISPATCHERS),
+    "POST /api/v1/dispatch/plans/{run_id}/replan": Rule(
+        DISPATCHERS,
+        body=lambda s: {
+            "kind": "provider_sick",
+            "provider_id": s.ids["provider_id"],
+            "at": (clock.now() + dt.timedelta(days=2)).isoformat(),
+        },
+    ),
+    "GET /api/v1/dispatch/shifts": Rule(DISPATCHERS | {"nurse"}, listing="id"),
+    "PUT /api/v1/dispatch/providers/{provider_id}/shifts/{day}": Rule(
+        DISPATCHERS, body=_body(start="09:00", end="17:00")
+    ),
     # notifications: one's own only
     "GET /api/v1/notifications": Rule(EVERYONE),
     "GET /api/v1/notifications/unread-count": Rule(EVERYONE),
@@ -450,6 +495,8 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
     "POST /api/v1/assessments/{assessment_id}/decide": (409, ASSESSMENT_REVIEWERS),
     "POST /api/v1/visits/{visit_id}/assign": (409, DISPATCHERS),
     "POST /api/v1/visits/{visit_id}/publish": (409, DISPATCHERS),
+    "GET /api/v1/visits/{visit_id}/candidates": (409, DISPATCHERS),  # matching
+    "POST /api/v1/visits/{visit_id}/offer": (409, DISPATCHERS),  # matching
     "POST /api/v1/visits/{visit_id}/start-travel": (409, frozenset({"nurse"})),
     "POST /api/v1/visits/{visit_id}/check-in": (409, frozenset({"nurse"})),
     "POST /api/v1/visits/{visit_id}/start": (409, frozenset({"nurse"})),
@@ -499,6 +546,8 @@ def scene(
     quality_scene: Any,
     orders_scene: Any,
     catalog_scene: Any,
+    matching_scene: Any,
+    dispatch_scene: Any,
 ) -> Scene:
     from conftest import make_user
     from doorstep.accounts.enums import Role
@@ -543,6 +592,8 @@ def scene(
             **quality_scene,  # quality
             **orders_scene,  # orders
             **catalog_scene,  # catalog
+            **matching_scene,  # matching
+            **dispatch_scene,  # dispatch
             "elder_id": elder_a.pk,
             "region_id": world.district1.pk,
             "institution_id": world.inst_a.pk,
@@ -618,6 +669,10 @@ def _listing_key(route: str) -> str:
     for suffix, key in orders_keys.items():  # orders
         if route.endswith(suffix) or route.endswith(suffix + "/pool"):
             return key
+    if route.endswith("/offers"):  # matching
+        return "offer_id"
+    if "/dispatch/" in route:  # dispatch
+        return "shift_id" if route.endswith("/shifts") else "run_id"
     if "/complaints" in route or "/quality-reviews" in route:  # quality
         return "complaint_id" if "/complaints" in route else "review_id"
     return "provider_id" if "/providers" in route else "elder_id"

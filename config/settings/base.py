@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "doorstep.catalog",
     "doorstep.orders",
     "doorstep.quality",
+    "doorstep.matching",
+    "doorstep.dispatch",
     "doorstep.web",
     "doorstep.demo",
 ]
@@ -183,6 +185,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "complaint-escalation": {
         "task": "doorstep.quality.tasks.escalate_overdue_complaints",
         "schedule": 900.0,
+    },
+    # Matching (ADR 0020): offers past their deadline move to the next candidate.
+    "matching-offer-timeouts": {
+        "task": "doorstep.matching.tasks.expire_offers",
+        "schedule": float(os.environ.get("MATCHING_SWEEP_SECONDS", "15")),
     },
 }
 

@@ -300,6 +300,70 @@ RULES: dict[str, dict[str, dict[str, str]]] = {
         "view": {Role.PLATFORM_ADMIN: "all", Role.INSTITUTION_ADMIN: "tenant"},
         "change": {Role.PLATFORM_ADMIN: "all", Role.INSTITUTION_ADMIN: "tenant"},
     },
+    # dispatch (ADR 0019): day plans are operational drafts of the institution (no
+    # regulator access); providers see their own shifts.
+    "plan_run": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.DISPATCHER: "tenant",
+        },
+        "change": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.DISPATCHER: "tenant",
+        },
+    },
+    "shift": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.NURSE: "self",
+            Role.CAREGIVER: "self",
+            Role.VOLUNTEER: "self",
+            Role.COMMUNITY_DOCTOR: "self",
+        },
+        "change": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.DISPATCHER: "tenant",
+        },
+    },
+    # matching (ADR 0020): dispatchers rank and offer; the offered provider answers.
+    "matching": {
+        "dispatch": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.DISPATCHER: "tenant",
+        },
+        "respond": {
+            Role.NURSE: "self",
+            Role.CAREGIVER: "self",
+            Role.VOLUNTEER: "self",
+            Role.COMMUNITY_DOCTOR: "self",
+        },
+    },
+    # An elder's excluded providers; never shown to providers. Change: as the elder record.
+    "exclusion": {
+        "view": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.DISPATCHER: "tenant",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+        },
+        "change": {
+            Role.PLATFORM_ADMIN: "all",
+            Role.OPERATOR: "region",
+            Role.INSTITUTION_ADMIN: "tenant",
+            Role.INSTITUTION_REVIEWER: "tenant",
+            Role.FAMILY: "linked",
+            Role.ELDER: "self",
+        },
+    },
 }
 
 

@@ -96,6 +96,12 @@ class Elder(TimeStampedModel):
     dialects = models.JSONField(
         default=list, blank=True, help_text="Dialects spoken, e.g. ['wu-ningbo']."
     )
+    preferred_provider_gender = models.CharField(
+        max_length=8,
+        choices=Sex.choices,
+        blank=True,
+        help_text="Matching (ADR 0020): only providers of this gender; empty = any.",
+    )
     status = models.CharField(
         max_length=16, choices=ElderStatus.choices, default=ElderStatus.ACTIVE, db_index=True
     )

@@ -59,6 +59,12 @@ PAGES: tuple[Page, ...] = (
         frozenset({Role.DISPATCHER, Role.INSTITUTION_ADMIN}),
     ),
     Page(
+        "web:dispatch_board",
+        _("Dispatch board"),
+        _("Plan the day, see each provider's timeline and the map, move visits, accept."),
+        frozenset({Role.DISPATCHER, Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN}),
+    ),
+    Page(
         "web:verification",
         _("Visit verification"),
         _("Check-ins flagged for review and correction requests."),
@@ -69,6 +75,25 @@ PAGES: tuple[Page, ...] = (
         _("Complaints"),
         _("Take complaints in hand and close them with an outcome before the deadline."),
         frozenset({Role.INSTITUTION_QUALITY, Role.INSTITUTION_ADMIN}),
+    ),
+    Page(
+        "web:quality_reviews",
+        _("Quality reviews"),
+        _("Reviews opened by low ratings and safety complaints: close them with an outcome."),
+        frozenset({Role.INSTITUTION_QUALITY, Role.INSTITUTION_ADMIN}),
+    ),
+    Page(
+        "web:blacklist",
+        _("Patient blacklist"),
+        _("Patients refused new bookings, with the reason and the review date."),
+        frozenset(
+            {
+                Role.INSTITUTION_ADMIN,
+                Role.INSTITUTION_QUALITY,
+                Role.INSTITUTION_REVIEWER,
+                Role.DISPATCHER,
+            }
+        ),
     ),
     Page(
         "web:intake",
@@ -87,6 +112,12 @@ PAGES: tuple[Page, ...] = (
         _("Find or register an elder"),
         _("Search by phone, name or ID number, or register a new elder."),
         frozenset({Role.OPERATOR}),
+    ),
+    Page(
+        "web:care_records",
+        _("Care records"),
+        _("What was done at each visit: measurements, notes and photos."),
+        frozenset({Role.ELDER, Role.FAMILY}),
     ),
     Page(
         "web:family",

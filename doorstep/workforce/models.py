@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from doorstep.core.models import TimeStampedModel
+from doorstep.people.enums import Sex
 
 from .eligibility import years_between
 from .enums import (
@@ -92,6 +93,13 @@ class Provider(TimeStampedModel):
     )
     rejection_reason = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
+    # Matching (ADR 0020): an elder may ask for a provider of one gender; a daily cap.
+    gender = models.CharField(
+        max_length=8, choices=Sex.choices, blank=True, help_text="Empty = not recorded."
+    )
+    max_daily_minutes = models.PositiveIntegerField(
+        default=480, help_text="Cap on booked service time per day, minutes."
+    )
 
     class Meta:
         ordering = ["id"]

@@ -40,6 +40,11 @@ def _links(actor: Actor) -> list[dict[str, object]]:
     for consent in consents:
         by_elder.setdefault(consent.elder_id, []).append(consent)
     vis = access.visibility(actor, [link.elder_id for link in links])
+    readable = set(
+        access.effective_family_links(actor.user.pk, "view_record").values_list(
+            "elder_id", flat=True
+        )
+    )
     rows = []
     for link in links:
         v = vis[link.elder_id]
@@ -53,6 +58,8 @@ def _links(actor: Actor) -> list[dict[str, object]]:
                 "id_number": access.shown_id_number(link.elder, v),
                 "consents": elder_consents,
                 "has_consent": any(c.withdrawn_at is None for c in elder_consents),
+                # link active, view-record right and consent: the care-records page opens
+                "can_read_records": link.elder_id in readable,
             }
         )
     return rows

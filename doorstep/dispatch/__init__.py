@@ -1,0 +1,1 @@
+"""Dispatch: matching and route planning. ``solver/`` is framework-free (no Django)."""
