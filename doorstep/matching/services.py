@@ -159,8 +159,10 @@ def _urgent(*, actor: Actor, visit: Visit) -> Outcome:
         raise errors.NoEligibleProvider(details={"blocked": [b.as_dict() for b in ranking.blocked]})
     provider = Provider.objects.get(pk=ranking.candidates[0].provider_id)
     with transaction.atomic():
+        # Lock only the offer rows (not the joined visit): ``assign_provider`` locks the
+        # provider, then the visit; taking the visit first here deadlocked with accepts.
         pending = list(
-            Offer.objects.select_for_update()
+            Offer.objects.select_for_update(of=("self",))
             .select_related("visit__order")
             .filter(visit=visit, status=OfferStatus.PENDING)
         )
