@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "doorstep.quality",
     "doorstep.matching",
     "doorstep.dispatch",
+    "doorstep.billing",
     "doorstep.web",
     "doorstep.demo",
 ]

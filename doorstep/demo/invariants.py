@@ -51,6 +51,7 @@ CHECK_MODULES: list[str] = [
     "doorstep.orders.invariants",
     "doorstep.catalog.invariants",
     "doorstep.quality.invariants",
+    "doorstep.billing.invariants",
 ]
 
 

@@ -1,0 +1,56 @@
+"""Choices of the billing app: account types and the business events that post entries."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountKind(models.TextChoices):
+    """The accounting class; decides the normal side of the balance (journal.DEBIT_NORMAL)."""
+
+    ASSET = "asset", _("Asset")
+    LIABILITY = "liability", _("Liability")
+    REVENUE = "revenue", _("Revenue")
+    EXPENSE = "expense", _("Expense")
+    EQUITY = "equity", _("Equity")
+
+
+class AccountType(models.TextChoices):
+    """What an account is for; each type has one kind (``KIND_OF``)."""
+
+    PATIENT = "patient", _("Patient receivable")
+    PAYER = "payer", _("Payer receivable")
+    DEFERRED = "deferred", _("Services not yet delivered")
+    INSTITUTION = "institution", _("Institution payable")
+    PROVIDER = "provider", _("Provider payable")
+    PLATFORM = "platform", _("Platform revenue")
+    REFUNDS = "refunds", _("Refunds payable")
+    CLEARING = "clearing", _("Payment channel clearing")
+
+
+KIND_OF: dict[str, str] = {
+    AccountType.PATIENT: AccountKind.ASSET,
+    AccountType.PAYER: AccountKind.ASSET,
+    AccountType.DEFERRED: AccountKind.LIABILITY,
+    AccountType.INSTITUTION: AccountKind.LIABILITY,
+    AccountType.PROVIDER: AccountKind.LIABILITY,
+    AccountType.PLATFORM: AccountKind.REVENUE,
+    AccountType.REFUNDS: AccountKind.LIABILITY,
+    AccountType.CLEARING: AccountKind.ASSET,
+}
+
+
+class EntryEvent(models.TextChoices):
+    """The business events that post journal entries (issue 5, item 1)."""
+
+    ORDER_PLACED = "order_placed", _("Quote accepted")
+    PAYMENT_CAPTURED = "payment_captured", _("Payment captured")
+    VISIT_COMPLETED = "visit_completed", _("Visit completed")
+    CANCELLATION_FEE = "cancellation_fee", _("Cancellation fee")
+    REFUND = "refund", _("Refund")
+    PAYOUT = "payout", _("Payout")
+    CLAIM_PAID = "claim_paid", _("Claim paid")
+    CLAIM_REJECTED = "claim_rejected", _("Claim rejected")
+    ADJUSTMENT = "adjustment", _("Manual adjustment")
+    REVERSAL = "reversal", _("Reversal")

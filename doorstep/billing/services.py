@@ -1,0 +1,320 @@
+"""Writes of the ledger (ADR 0021): the one way money moves in Doorstep.
+
+``post_entry`` posts one balanced entry for one business event; ``post_entries`` posts
+many in one transaction (settlement, imports); ``reverse_entry`` undoes an entry by
+posting its mirror. Every other billing service (payments, claims, payouts) calls these.
+
+Idempotent by ``(event, key)``: posting the same event and key again returns the first
+entry when the lines are the same, and refuses with ``ledger_key_reused`` when they are
+not. Running balances are updated in the same transaction, one UPDATE per account in
+account-id order (so concurrent postings cannot deadlock on each other's accounts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from doorstep.accounts.policy import Actor
+from doorstep.core import audit, clock
+
+from . import errors, journal
+from .accounts import Ref
+from .enums import KIND_OF, EntryEvent
+from .models import Account, JournalEntry, JournalLine
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """Debit (``amount_fen`` > 0) or credit (< 0) of the account ``ref``."""
+
+    ref: Ref
+    amount_fen: int
+
+
+def dr(ref: Ref, amount_fen: int) -> Posting:
+    return Posting(ref, amount_fen)
+
+
+def cr(ref: Ref, amount_fen: int) -> Posting:
+    return Posting(ref, -amount_fen)
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    """One entry to post: what happened (``event``), to what (``key``), and the lines."""
+
+    event: str
+    key: str
+    postings: Sequence[Posting]
+    institution_id: int | None = None
+    order_id: int | None = None
+    memo: str = ""
+    #: Accounts that must not end on the wrong side of zero (e.g. a provider's payable
+    #: paid out beyond what is owed): the posting is refused with ``insufficient_balance``.
+    no_overdraw: frozenset[str] = field(default_factory=frozenset)
+
+
+def _checked(spec: EntrySpec) -> tuple[tuple[journal.Line, ...], dict[str, Ref]]:
+    if spec.event not in EntryEvent.values:
+        raise errors.UnbalancedEntry(details={"event": spec.event})
+    refs: dict[str, Ref] = {}
+    for p in spec.postings:
+        known = refs.setdefault(p.ref.code, p.ref)
+        if known != p.ref:
+            raise errors.UnbalancedEntry(details={"account": p.ref.code})
+    try:
+        lines = journal.check(journal.Line(p.ref.code, p.amount_fen) for p in spec.postings)
+    except journal.UnbalancedEntry as exc:
+        raise errors.UnbalancedEntry(details={"reason": str(exc)}) from exc
+    return lines, refs
+
+
+def _open_accounts(refs: Mapping[str, Ref], now: dt.datetime) -> dict[str, Account]:
+    """The accounts named by ``refs``, opening the missing ones (race-safe on the unique
+    code)."""
+    found = {a.code: a for a in Account.objects.filter(code__in=list(refs))}
+    for code in sorted(set(refs) - set(found)):
+        ref = refs[code]
+        try:
+            with transaction.atomic():
+                found[code] = Account.objects.create(
+                    code=code,
+                    type=ref.type,
+                    kind=KIND_OF[ref.type],
+                    institution_id=ref.institution_id,
+                    owner_id=ref.owner_id,
+                    opened_at=now,
+                )
+        except IntegrityError:
+            found[code] = Account.objects.get(code=code)
+    return found
+
+
+def _same_lines(entry: JournalEntry, lines: Iterable[journal.Line]) -> bool:
+    have = sorted(entry.lines.values_list("account__code", "amount_fen"))
+    return have == sorted((ln.account, ln.amount_fen) for ln in lines)
+
+
+def _replay(entry: JournalEntry, lines: Sequence[journal.Line]) -> JournalEntry:
+    if not _same_lines(entry, lines):
+        raise errors.KeyReused(details={"event": entry.event, "key": entry.key})
+    return entry
+
+
+def _apply_balances(
+    deltas: Mapping[int, int], accounts_by_id: Mapping[int, Account], no_overdraw: set[int]
+) -> None:
+    """Add ``deltas`` to the running balances, in account-id order; refuse (and so roll
+    back the whole posting) when an account in ``no_overdraw`` would cross zero."""
+    for account_id in sorted(deltas):
+        delta = deltas[account_id]
+        if account_id in no_overdraw:
+            balance = (
+                Account.objects.select_for_update()
+                .values_list("balance_fen", flat=True)
+                .get(pk=account_id)
+            )
+            acc = accounts_by_id[account_id]
+            if journal.shown(acc.kind, balance + delta) < 0:
+                raise errors.InsufficientBalance(
+                    details={
+                        "account": acc.code,
+                        "balance_fen": journal.shown(acc.kind, balance),
+                        "needed_fen": abs(delta),
+                    }
+                )
+        Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + delta)
+
+
+def post_entry(
+    *,
+    event: str,
+    key: str,
+    postings: Sequence[Posting],
+    actor: Actor | None = None,
+    institution_id: int | None = None,
+    order_id: int | None = None,
+    memo: str = "",
+    no_overdraw: Iterable[str] = (),
+    reverses: JournalEntry | None = None,
+) -> JournalEntry:
+    """Post one balanced entry (or return the one already posted for ``(event, key)``)."""
+    spec = EntrySpec(
+        event=event,
+        key=key,
+        postings=postings,
+        institution_id=institution_id,
+        order_id=order_id,
+        memo=memo,
+        no_overdraw=frozenset(no_overdraw),
+    )
+    lines, refs = _checked(spec)
+    now = clock.now()
+    user = actor.user if actor is not None else None
+    with transaction.atomic():
+        existing = JournalEntry.objects.filter(event=event, key=key).first()
+        if existing is not None:
+            return _replay(existing, lines)
+        accounts = _open_accounts(refs, now)
+        try:
+            with transaction.atomic():
+                entry = JournalEntry.objects.create(
+                    event=event,
+                    key=key,
+                    posted_at=now,
+                    posted_by=user,
+                    institution_id=institution_id,
+                    order_id=order_id,
+                    memo=memo[:256],
+                    reverses=reverses,
+                )
+        except IntegrityError:
+            # A concurrent posting of the same key committed first: this is its replay.
+            existing = JournalEntry.objects.filter(event=event, key=key).first()
+            if existing is None:
+                raise
+            return _replay(existing, lines)
+        JournalLine.objects.bulk_create(
+            [
+                JournalLine(entry=entry, account=accounts[ln.account], amount_fen=ln.amount_fen)
+                for ln in lines
+            ]
+        )
+        by_id = {accounts[ln.account].pk: accounts[ln.account] for ln in lines}
+        _apply_balances(
+            {accounts[ln.account].pk: ln.amount_fen for ln in lines},
+            by_id,
+            {accounts[c].pk for c in spec.no_overdraw if c in accounts},
+        )
+    return entry
+
+
+def post_entries(*, specs: Sequence[EntrySpec], actor: Actor | None = None) -> list[JournalEntry]:
+    """Post many entries in one transaction (all or none); entries whose ``(event, key)``
+    was already posted are replayed (same lines) or refused (different lines). Balances
+    move once per account for the whole batch."""
+    checked: dict[tuple[str, str], tuple[EntrySpec, tuple[journal.Line, ...]]] = {}
+    refs: dict[str, Ref] = {}
+    for spec in specs:
+        lines, spec_refs = _checked(spec)
+        prior = checked.get((spec.event, spec.key))
+        if prior is not None:
+            if sorted(prior[1]) != sorted(lines):
+                raise errors.KeyReused(details={"event": spec.event, "key": spec.key})
+            continue
+        for code, ref in spec_refs.items():
+            if refs.setdefault(code, ref) != ref:
+                raise errors.UnbalancedEntry(details={"account": code})
+        checked[(spec.event, spec.key)] = (spec, lines)
+    if not checked:
+        return []
+    now = clock.now()
+    user = actor.user if actor is not None else None
+    with transaction.atomic():
+        existing = _existing(list(checked))
+        for k, entry in existing.items():
+            _replay(entry, checked[k][1])
+        accounts = _open_accounts(refs, now)
+        fresh = [k for k in checked if k not in existing]
+        new_entries = JournalEntry.objects.bulk_create(
+            [
+                JournalEntry(
+                    event=checked[k][0].event,
+                    key=checked[k][0].key,
+                    posted_at=now,
+                    posted_by=user,
+                    institution_id=checked[k][0].institution_id,
+                    order_id=checked[k][0].order_id,
+                    memo=checked[k][0].memo[:256],
+                )
+                for k in fresh
+            ]
+        )
+        rows: list[JournalLine] = []
+        deltas: dict[int, int] = defaultdict(int)
+        guarded: set[int] = set()
+        for k, entry in zip(fresh, new_entries, strict=True):
+            spec, lines = checked[k]
+            for ln in lines:
+                acc = accounts[ln.account]
+                rows.append(JournalLine(entry=entry, account=acc, amount_fen=ln.amount_fen))
+                deltas[acc.pk] += ln.amount_fen
+            guarded.update(accounts[c].pk for c in spec.no_overdraw if c in accounts)
+        JournalLine.objects.bulk_create(rows)
+        by_id = {a.pk: a for a in accounts.values()}
+        _apply_balances({a: d for a, d in deltas.items() if d != 0}, by_id, guarded)
+        out = {**existing, **dict(zip(fresh, new_entries, strict=True))}
+    return [out[(s.event, s.key)] for s in specs]
+
+
+def _existing(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], JournalEntry]:
+    out: dict[tuple[str, str], JournalEntry] = {}
+    by_event: dict[str, list[str]] = defaultdict(list)
+    for event, key in keys:
+        by_event[event].append(key)
+    for event, ks in by_event.items():
+        for entry in JournalEntry.objects.filter(event=event, key__in=ks):
+            out[(entry.event, entry.key)] = entry
+    return out
+
+
+def lines_of(entry: JournalEntry) -> list[Posting]:
+    rows = entry.lines.select_related("account").order_by("account__code")
+    return [
+        Posting(
+            Ref(r.account.code, r.account.type, r.account.institution_id, r.account.owner_id),
+            r.amount_fen,
+        )
+        for r in rows
+    ]
+
+
+def reverse_entry(*, actor: Actor, entry: JournalEntry, reason: str) -> JournalEntry:
+    """Undo ``entry`` by posting its mirror image (event ``reversal``, key = the entry's
+    id). Entries are never edited; an entry is reversed at most once, and a reversal is
+    not reversed (post the correct entry instead). Audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ReasonRequired()
+    if entry.event == EntryEvent.REVERSAL:
+        raise errors.ReversalNotReversible(details={"entry_id": entry.pk})
+    with transaction.atomic():
+        locked = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+        if JournalEntry.objects.filter(reverses=locked).exists():
+            raise errors.AlreadyReversed(details={"entry_id": entry.pk})
+        mirror = post_entry(
+            event=EntryEvent.REVERSAL,
+            key=str(locked.pk),
+            postings=[Posting(p.ref, -p.amount_fen) for p in lines_of(locked)],
+            actor=actor,
+            institution_id=locked.institution_id,
+            order_id=locked.order_id,
+            memo=reason,
+            reverses=locked,
+        )
+        audit.record(
+            actor=actor.user,
+            action="ledger.reverse",
+            object_type="journal_entry",
+            object_id=locked.pk,
+            institution_id=locked.institution_id,
+            details={"reversal_id": mirror.pk},
+        )
+    return mirror
+
+
+def describe(entry: JournalEntry) -> dict[str, Any]:
+    """A plain summary of an entry for logs and tests (no personal data)."""
+    return {
+        "id": entry.pk,
+        "event": entry.event,
+        "key": entry.key,
+        "lines": [(p.ref.code, p.amount_fen) for p in lines_of(entry)],
+    }
