@@ -111,6 +111,11 @@ urlpatterns = [
         name="desk_reschedule",
     ),
     path("desk/visits/<int:visit_id>/cancel/", exits_desk.desk_cancel, name="desk_cancel"),
+    path(
+        "my/visits/<int:visit_id>/reschedule/",
+        exits_desk.order_reschedule,
+        name="order_reschedule",
+    ),
     path("blacklist/", quality_exits.blacklist, name="blacklist"),
     path("blacklist/add/", quality_exits.blacklist_add, name="blacklist_add"),
     path("blacklist/<int:entry_id>/lift/", quality_exits.blacklist_lift, name="blacklist_lift"),

@@ -29,7 +29,7 @@ from doorstep.people import access as people_access
 from doorstep.quality import access as quality_access
 
 from .common import role_page
-from .loop_common import DISPATCHERS, error_text
+from .loop_common import DISPATCHERS, PATIENT_SIDE, error_text
 
 S = VisitStatus
 
@@ -102,12 +102,29 @@ def desk_order(request: HttpRequest, order_id: int, *, actor: Actor) -> HttpResp
 @role_page(*DISPATCHERS)
 def desk_reschedule(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpResponse:
     visit = _staff_visit(actor, visit_id)
+    _reschedule(request, actor, visit)
+    return redirect("web:desk_order", order_id=visit.order_id)
+
+
+@require_POST
+@role_page(*PATIENT_SIDE)
+def order_reschedule(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpResponse:
+    """The elder or family moves one of their visits to a new time (same rules as the
+    desk: the provider is released, the old time stays in the history)."""
+    visit = access_visit(actor=actor, visit_id=visit_id)
+    _reschedule(request, actor, visit)
+    return redirect("web:order", order_id=visit.order_id)
+
+
+def _reschedule(request: HttpRequest, actor: Actor, visit: Visit) -> None:
+    """Parse the new start (a ``datetime-local`` value in the site's time zone), call the
+    service, and leave the outcome as a message."""
     raw = request.POST.get("window_start", "").strip()
     try:
         local = dt.datetime.fromisoformat(raw)
     except ValueError:
         messages.error(request, _("Give the new date and time."))
-        return redirect("web:desk_order", order_id=visit.order_id)
+        return
     start = (
         local
         if timezone.is_aware(local)
@@ -125,7 +142,6 @@ def desk_reschedule(request: HttpRequest, visit_id: int, *, actor: Actor) -> Htt
             _("Rescheduled to %(start)s. The visit waits for a provider again.")
             % {"start": timezone.localtime(start).strftime("%Y-%m-%d %H:%M")},
         )
-    return redirect("web:desk_order", order_id=visit.order_id)
 
 
 @require_POST

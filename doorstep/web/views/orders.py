@@ -3,12 +3,14 @@ Institution dispatcher/admin: visits waiting for a provider, assign or publish t
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -86,6 +88,13 @@ def order_detail(request: HttpRequest, order_id: int, *, actor: Actor) -> HttpRe
             # themselves (HTMX polling the same page, swapping only ``#visits``).
             "live": any(v.status in LIVE for v in visits),
             "can_cancel": any(can_transition(v.status, S.CANCELLED) for v in visits),
+            "reschedulable": {
+                v.pk: timezone.localtime(v.window_start + dt.timedelta(days=1)).strftime(
+                    "%Y-%m-%dT%H:%M"
+                )
+                for v in visits
+                if can_transition(v.status, S.RESCHEDULED)
+            },
             "complaint_categories": ComplaintCategory.choices,
             "S": S,
         },
