@@ -47,6 +47,7 @@ class EntryEvent(models.TextChoices):
     ORDER_PLACED = "order_placed", _("Quote accepted")
     PAYMENT_CAPTURED = "payment_captured", _("Payment captured")
     VISIT_COMPLETED = "visit_completed", _("Visit completed")
+    VISIT_CANCELLED = "visit_cancelled", _("Visit not delivered")
     CANCELLATION_FEE = "cancellation_fee", _("Cancellation fee")
     REFUND = "refund", _("Refund")
     PAYOUT = "payout", _("Payout")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
+from doorstep.billing import postings as ledger
 from doorstep.core import audit, clock
 from doorstep.core.errors import Forbidden, NotFound
 from doorstep.people import access as people_access
@@ -225,6 +226,7 @@ def place_order(
             )
         )
         audit.record_many(entries)
+        ledger.order_placed(actor=actor, order=order)
         if assessment is not None and not reused:
             _on_commit_notify_many(
                 [
@@ -310,6 +312,7 @@ def review_assessment(
                 _after_acceptance(visit=visit, order=order, actor=actor)
             else:
                 _transition(visit=visit, to=S.REJECTED, actor=actor, reason=locked.notes)
+                ledger.visit_released(actor=actor, visit=visit, order=order, on=clock.today())
         for order in orders.values():
             title = (
                 _("Your request was accepted")
@@ -366,6 +369,7 @@ def confirm_payment(*, actor: Actor, order: Order, method: str, receipt_no: str 
             confirmed_by=actor.user,
             confirmed_at=now,
         )
+        ledger.payment_captured(actor=actor, payment=payment, order=locked)
         for visit in visits:
             if locked.payment_mode == PaymentMode.PREPAY or visit in due:
                 visit.paid_at = now

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
+from doorstep.billing import postings as ledger
 from doorstep.core import audit, clock, geo
 from doorstep.core.errors import Forbidden
 
@@ -327,6 +329,9 @@ def check_out(
             accuracy_m=accuracy_m,
             distance=distance,
             flags=flags,
+        )
+        ledger.visit_completed(
+            actor=actor, visit=locked, order=locked.order, on=timezone.localdate(at)
         )
         _notify_patient(
             locked.order,

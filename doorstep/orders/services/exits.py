@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
+from doorstep.billing import postings as ledger
 from doorstep.core import clock
 from doorstep.core.errors import Forbidden
 from doorstep.people import access as people_access
@@ -98,6 +99,7 @@ def cancel(
                 details={"side": side, "fee_fen": fee},
                 changed=["cancelled_by_side", "cancellation_reason", "cancellation_fee_fen"],
             )
+            ledger.visit_released(actor=actor, visit=v, order=order, on=clock.today(), fee_fen=fee)
             if v.provider_id:
                 provider_user = Provider.objects.get(pk=v.provider_id).user
                 _on_commit_notify(
@@ -118,6 +120,7 @@ def mark_no_show(*, actor: Actor, visit: Visit, reason: str = "") -> Visit:
     with transaction.atomic():
         locked = _lock_visit(visit.pk)
         _transition(visit=locked, to=S.NO_SHOW, actor=actor, reason=reason.strip())
+        ledger.visit_released(actor=actor, visit=locked, order=locked.order, on=clock.today())
         _notify_patient(locked.order, "orders.no_show", _("The provider could not reach you"))
     return locked
 
@@ -146,6 +149,7 @@ def abort_visit(
             reason=reason.strip(),
             changed=["abort_reason"],
         )
+        ledger.visit_released(actor=actor, visit=locked, order=locked.order, on=clock.today())
         roles = (*DISPATCH_ROLES, Role.INSTITUTION_QUALITY)
         for user in _institution_staff(locked.order.institution_id, roles):
             _on_commit_notify(
