@@ -90,6 +90,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register() -> None:
     from doorstep.accounts.api import router as accounts
+    from doorstep.billing.api import router as billing
     from doorstep.catalog.api import router as catalog
     from doorstep.core.audit_api import router as audit
     from doorstep.dispatch.api import router as dispatch
@@ -114,6 +115,7 @@ def _register() -> None:
     api.add_router("/", quality)
     api.add_router("/", matching)
     api.add_router("/dispatch", dispatch)
+    api.add_router("/", billing)
 
 
 _register()

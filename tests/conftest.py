@@ -70,6 +70,14 @@ def matching_scene(world, personas, elder_a, staff, orders_scene):  # type: igno
     return build(world=world, personas=personas, elder=elder_a, nurse=staff.nurse, ids=orders_scene)
 
 
+# billing: objects of the billing app for the access matrix (ADR 0022)
+@pytest.fixture
+def billing_scene(personas, orders_scene):  # type: ignore[no-untyped-def]
+    from doorstep.billing.tests.scene import build
+
+    return build(personas=personas, ids=orders_scene)
+
+
 # dispatch: objects of the dispatch app for the access matrix (ADR 0019)
 @pytest.fixture
 def dispatch_scene(world, personas, staff):  # type: ignore[no-untyped-def]  # noqa: F811

@@ -463,6 +463,24 @@ ROUTES: dict[str, Rule] = {
     "PUT /api/v1/dispatch/providers/{provider_id}/shifts/{day}": Rule(
         DISPATCHERS, body=_body(start="09:00", end="17:00")
     ),
+    # billing (ADR 0022): {charge_id} is a pending sandbox charge the elder asked for; the
+    # gateway's notify endpoint is public and refuses an unsigned body (see STATE_REFUSALS).
+    "POST /api/v1/billing/payments": Rule(
+        frozenset(),
+        body=lambda s: {
+            "order_id": s.ids["order_id"],
+            "channel": "cash",
+            "amount_fen": 1,
+            "idempotency_key": "matrix-pay-0001",
+        },
+    ),
+    "GET /api/v1/billing/payments/{charge_id}": Rule(
+        frozenset({"elder", "inst_admin", "platform_admin"})
+    ),
+    "POST /api/v1/billing/gateway/sandbox/notify": Rule(frozenset(), public=True),
+    "POST /api/v1/billing/sandbox/payments/{charge_id}/simulate": Rule(
+        frozenset({"elder", "platform_admin"}), body=_body(outcome="paid")
+    ),
     # notifications: one's own only
     "GET /api/v1/notifications": Rule(EVERYONE),
     "GET /api/v1/notifications/unread-count": Rule(EVERYONE),
@@ -493,6 +511,13 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
         frozenset({"platform_admin", "inst_admin", "dispatcher", "elder"}),
     ),
     "POST /api/v1/assessments/{assessment_id}/decide": (409, ASSESSMENT_REVIEWERS),
+    # billing: the order is already paid (409 payment_not_due for who may pay it); the
+    # gateway's endpoint refuses an unsigned notification from anyone (400)
+    "POST /api/v1/billing/payments": (
+        409,
+        frozenset({"platform_admin", "inst_admin", "dispatcher", "elder"}),
+    ),
+    "POST /api/v1/billing/gateway/sandbox/notify": (400, EVERYONE),
     "POST /api/v1/visits/{visit_id}/assign": (409, DISPATCHERS),
     "POST /api/v1/visits/{visit_id}/publish": (409, DISPATCHERS),
     "GET /api/v1/visits/{visit_id}/candidates": (409, DISPATCHERS),  # matching
@@ -548,6 +573,7 @@ def scene(
     catalog_scene: Any,
     matching_scene: Any,
     dispatch_scene: Any,
+    billing_scene: Any,
 ) -> Scene:
     from conftest import make_user
     from doorstep.accounts.enums import Role
@@ -594,6 +620,7 @@ def scene(
             **catalog_scene,  # catalog
             **matching_scene,  # matching
             **dispatch_scene,  # dispatch
+            **billing_scene,  # billing
             "elder_id": elder_a.pk,
             "region_id": world.district1.pk,
             "institution_id": world.inst_a.pk,

@@ -213,3 +213,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Billing (ADR 0022): the sandbox payment gateway. ``BILLING_SANDBOX`` enables its
+# "payer pays" simulation endpoint (development and demo; off in production settings);
+# ``BILLING_SANDBOX_NOTIFY_URL`` makes its notifications travel over HTTP to that URL
+# (e.g. http://127.0.0.1:8000/api/v1/billing/gateway/sandbox/notify) instead of in-process.
+BILLING_SANDBOX = os.environ.get("DOORSTEP_BILLING_SANDBOX", "1") == "1"
+BILLING_SANDBOX_NOTIFY_URL = os.environ.get("DOORSTEP_BILLING_SANDBOX_NOTIFY_URL", "")

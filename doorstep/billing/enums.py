@@ -55,3 +55,25 @@ class EntryEvent(models.TextChoices):
     CLAIM_REJECTED = "claim_rejected", _("Claim rejected")
     ADJUSTMENT = "adjustment", _("Manual adjustment")
     REVERSAL = "reversal", _("Reversal")
+
+
+class Channel(models.TextChoices):
+    """How a payment is made: at the door (recorded by the provider or staff) or online
+    through a gateway (the built-in sandbox behaves like a mobile-payment provider)."""
+
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
+    POS = "pos", _("POS terminal")
+    INSURANCE_CARD = "ins_card", _("Medical insurance card")
+    SANDBOX = "sandbox", _("Online (sandbox gateway)")
+
+
+#: Channels captured at once (money changed hands at the door); the rest wait for the
+#: gateway's signed notification.
+DOOR_CHANNELS = frozenset({Channel.CASH, Channel.CARD, Channel.POS, Channel.INSURANCE_CARD})
+
+
+class ChargeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the payment")
+    CAPTURED = "captured", _("Paid")
+    FAILED = "failed", _("Payment failed")

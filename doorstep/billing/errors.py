@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.core.errors import Conflict, ValidationFailed
+from doorstep.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 
 
 class UnbalancedEntry(ValidationFailed):
@@ -35,3 +35,40 @@ class ReversalNotReversible(Conflict):
 class ReasonRequired(ValidationFailed):
     default_code = "reason_required"
     default_message = _("Please give a reason.")
+
+
+class IdempotencyKeyReused(Conflict):
+    default_code = "idempotency_key_reused"
+    default_message = _("This idempotency key was already used for a different payment request.")
+
+
+class InvalidIdempotencyKey(ValidationFailed):
+    default_code = "invalid_idempotency_key"
+    default_message = _(
+        "Send an Idempotency-Key header of 8 to 64 letters, digits, '-', '_', ':' or '.'."
+    )
+
+
+class InvalidChannel(ValidationFailed):
+    default_code = "invalid_channel"
+    default_message = _("This payment channel is not available.")
+
+
+class ReceiptRequired(ValidationFailed):
+    default_code = "receipt_required"
+    default_message = _("Enter the receipt number from the terminal or the insurance card.")
+
+
+class AmountMismatch(ValidationFailed):
+    default_code = "amount_mismatch"
+    default_message = _("The amount does not match what is due for this order.")
+
+
+class NotificationRefused(ApplicationError):
+    status = 400
+    default_code = "notification_refused"
+    default_message = _("The payment notification was refused.")
+
+
+class SandboxDisabled(NotFound):
+    default_code = "not_found"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .enums import AccountKind, AccountType, EntryEvent
+from .enums import AccountKind, AccountType, Channel, ChargeStatus, EntryEvent
 
 
 class Account(models.Model):
@@ -108,3 +108,46 @@ class JournalLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.amount_fen:+d}"
+
+
+class Charge(models.Model):
+    """One payment request for an order, unique by its idempotency key (ADR 0022).
+
+    ``fingerprint`` is a hash of what was asked (order, channel, amount, who, receipt): the
+    same key with the same request returns this charge; with another request it is refused.
+    Door channels are captured at once; online ones when the gateway's signed notification
+    says so."""
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "organizations.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    amount_fen = models.PositiveBigIntegerField(help_text="Amount asked, fen.")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        max_length=16, choices=ChargeStatus.choices, default=ChargeStatus.PENDING
+    )
+    receipt_no = models.CharField(max_length=64, blank=True)
+    gateway_txn = models.CharField(max_length=64, blank=True, db_index=True)
+    order_payment_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The order's payment row written at capture."
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    captured_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"charge {self.pk} {self.status}"
+
+    @property
+    def trade_no(self) -> str:
+        """Our reference at the gateway (``out_trade_no``)."""
+        return f"DS{self.pk:010d}"

@@ -96,6 +96,8 @@ class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
     CARD = "card", _("Card")
     POS = "pos", _("POS terminal")
+    INSURANCE_CARD = "ins_card", _("Medical insurance card")
+    ONLINE = "online", _("Online payment")
 
 
 class AssessmentDecision(models.TextChoices):

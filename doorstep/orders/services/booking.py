@@ -326,17 +326,44 @@ def review_assessment(
 # --- payment ------------------------------------------------------------------------------
 
 
+def _due(actor: Actor, order: Order, visits: list[Visit]) -> tuple[list[Visit], int]:
+    """The visits a payment now would pay and its amount; ``Forbidden`` when ``actor`` may
+    not pay this order, ``payment_not_due`` when nothing is due."""
+    staff = _is_staff_of(actor, order.institution_id, PAYMENT_STAFF_ROLES)
+    if order.payment_mode == PaymentMode.PREPAY:
+        allowed = staff or _may_act_for_elder(actor, order.elder, "pay")
+        due = [v for v in visits if v.status == S.AWAITING_PAYMENT]
+        amount = order.total_fen
+    else:
+        provider = _provider_row(actor)
+        due = [v for v in visits if v.status in (S.COMPLETED, S.REVIEWED) and v.paid_at is None]
+        allowed = staff or (provider is not None and any(v.provider_id == provider.pk for v in due))
+        amount = sum(v.price_fen for v in due)
+    if not allowed:
+        raise Forbidden()
+    if not due or (order.payment_mode == PaymentMode.PREPAY and order.payments.exists()):
+        raise errors.PaymentNotDue()
+    return due, amount
+
+
+def payment_due(*, actor: Actor, order: Order) -> int:
+    """What ``actor`` would pay for ``order`` now (fen); refuses like ``confirm_payment``."""
+    visits = list(Visit.objects.filter(order=order).order_by("seq"))
+    return _due(actor, order, visits)[1]
+
+
 def confirm_payment(*, actor: Actor, order: Order, method: str, receipt_no: str = "") -> Payment:
-    """Record a confirmed payment (cash, card or POS); the money issue replaces this.
+    """Record a confirmed payment (cash, card, POS, insurance card, or online once the
+    gateway confirmed it) and post it to the ledger.
 
     Prepay: pays the whole order; its visits awaiting payment move to dispatch. Pay at the
     door: pays the completed visits not yet paid. Who: institution admin, dispatcher or
     finance officer; the elder or family with ``pay`` (prepay); the provider of a
-    completed visit (at the door).
+    completed visit (at the door). ``billing.services.request_payment`` is the idempotent
+    entry point that calls this.
     """
     if method not in PaymentMethod.values:
         raise errors.InvalidChoice(details={"method": method})
-    staff = _is_staff_of(actor, order.institution_id, PAYMENT_STAFF_ROLES)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         visits = list(
@@ -345,21 +372,7 @@ def confirm_payment(*, actor: Actor, order: Order, method: str, receipt_no: str 
             .filter(order=locked)
             .order_by("seq")
         )
-        if locked.payment_mode == PaymentMode.PREPAY:
-            allowed = staff or _may_act_for_elder(actor, locked.elder, "pay")
-            due = [v for v in visits if v.status == S.AWAITING_PAYMENT]
-            amount = locked.total_fen
-        else:
-            provider = _provider_row(actor)
-            due = [v for v in visits if v.status in (S.COMPLETED, S.REVIEWED) and v.paid_at is None]
-            allowed = staff or (
-                provider is not None and any(v.provider_id == provider.pk for v in due)
-            )
-            amount = sum(v.price_fen for v in due)
-        if not allowed:
-            raise Forbidden()
-        if not due or (locked.payments.exists() and locked.payment_mode == PaymentMode.PREPAY):
-            raise errors.PaymentNotDue()
+        due, amount = _due(actor, locked, visits)
         now = clock.now()
         payment = Payment.objects.create(
             order=locked,

@@ -1,0 +1,189 @@
+"""Payments (ADR 0022): the one idempotent way to pay an order, and the gateway's
+notifications.
+
+``request_payment`` is keyed by the client's idempotency key. The same key with the same
+request (order, channel, amount, who, receipt) returns the same charge, however many times
+and however concurrently it is sent; the same key with anything else is refused with
+``idempotency_key_reused``. Door channels (cash, card, POS, insurance card) are captured
+at once through ``orders.confirm_payment`` (the visits move on and the ledger is posted in
+the same transaction); the sandbox gateway's charges wait for its signed notification.
+
+``handle_notification`` accepts a notification only when its signature is the merchant's,
+the merchant is the charge's institution and the amount is the charge's; anything else is
+refused, posts nothing and is audited. A repeated ``paid`` is acknowledged without a second
+posting; a ``failed`` arriving after ``paid`` (out of order) is acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.db import IntegrityError, transaction
+
+from doorstep.accounts.policy import Actor
+from doorstep.core import audit, clock
+from doorstep.orders import services as orders
+from doorstep.orders.models import Order
+from doorstep.orders.services.booking import payment_due
+
+from . import errors
+from .enums import DOOR_CHANNELS, Channel, ChargeStatus
+from .gateway import SANDBOX, BadNotification, Notification
+from .models import Charge
+
+KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
+
+
+def _fingerprint(
+    *, order: Order, channel: str, amount_fen: int, user_id: int | None, receipt: str
+) -> str:
+    raw = f"{order.pk}|{channel}|{amount_fen}|{user_id}|{receipt}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _replay(charge: Charge, fingerprint: str) -> Charge:
+    if charge.fingerprint != fingerprint:
+        raise errors.IdempotencyKeyReused(details={"charge_id": charge.pk})
+    return charge
+
+
+def request_payment(
+    *,
+    actor: Actor,
+    order: Order,
+    channel: str,
+    amount_fen: int,
+    idempotency_key: str,
+    receipt_no: str = "",
+) -> tuple[Charge, bool]:
+    """Pay ``order`` (what is due now, which ``amount_fen`` must equal). Returns the charge
+    and whether this call created it (``False``: a replay of the same request)."""
+    if not KEY_RE.match(idempotency_key or ""):
+        raise errors.InvalidIdempotencyKey()
+    if channel not in Channel.values:
+        raise errors.InvalidChannel(details={"channel": channel})
+    receipt = (receipt_no or "").strip()
+    if channel in (Channel.POS, Channel.INSURANCE_CARD) and not receipt:
+        raise errors.ReceiptRequired(details={"channel": channel})
+    fingerprint = _fingerprint(
+        order=order, channel=channel, amount_fen=amount_fen, user_id=actor.user_id, receipt=receipt
+    )
+    with transaction.atomic():
+        existing = Charge.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, fingerprint), False
+        try:
+            with transaction.atomic():
+                charge = Charge.objects.create(
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    order=order,
+                    institution_id=order.institution_id,
+                    amount_fen=amount_fen,
+                    channel=channel,
+                    receipt_no=receipt,
+                    requested_by=actor.user,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            # The same key committed by a concurrent request: answer as it did.
+            existing = Charge.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None:
+                raise
+            return _replay(existing, fingerprint), False
+        due = payment_due(actor=actor, order=order)
+        if amount_fen != due:
+            raise errors.AmountMismatch(details={"amount_fen": amount_fen, "due_fen": due})
+        if channel in DOOR_CHANNELS:
+            payment = orders.confirm_payment(
+                actor=actor, order=order, method=channel, receipt_no=receipt
+            )
+            charge.status = ChargeStatus.CAPTURED
+            charge.captured_at = payment.confirmed_at
+            charge.order_payment_id = payment.pk
+            charge.save(update_fields=["status", "captured_at", "order_payment_id"])
+        else:
+            charge.gateway_txn = SANDBOX.open_charge(
+                institution_id=order.institution_id, trade_no=charge.trade_no, amount_fen=amount_fen
+            )
+            charge.save(update_fields=["gateway_txn"])
+        audit.record(
+            actor=actor.user,
+            action="billing.payment_requested",
+            object_type="charge",
+            object_id=charge.pk,
+            institution_id=order.institution_id,
+            details={"order": order.pk, "channel": channel, "amount_fen": amount_fen},
+        )
+    return charge, True
+
+
+def _charge_of(note: Notification) -> Charge:
+    m = re.fullmatch(r"DS(\d{10})", note.trade_no)
+    charge = Charge.objects.select_for_update().filter(pk=int(m.group(1))).first() if m else None
+    if charge is None:
+        raise BadNotification("unknown_charge")
+    if charge.institution_id != note.institution_id:
+        raise BadNotification("foreign_merchant")
+    if charge.channel != Channel.SANDBOX or charge.gateway_txn != note.txn_id:
+        raise BadNotification("unknown_charge")
+    if charge.amount_fen != note.amount_fen:
+        raise BadNotification("amount_mismatch")
+    return charge
+
+
+def handle_notification(*, body: bytes, signature: str) -> tuple[Charge, str]:
+    """Apply one gateway notification; returns the charge and what happened (``captured``,
+    ``failed``, ``duplicate``, ``stale``). A refused one raises ``errors.NotificationRefused``
+    after an audit row is written in its own transaction."""
+    try:
+        note = SANDBOX.verify(body, signature)
+        with transaction.atomic():
+            charge = _charge_of(note)
+            outcome = _apply(charge, note)
+    except BadNotification as exc:
+        with transaction.atomic():
+            audit.record(
+                actor=None,
+                action="billing.notification_refused",
+                object_type="gateway_notification",
+                object_id=hashlib.sha256(body).hexdigest()[:16],
+                details={"reason": exc.code, "bytes": len(body)},
+            )
+        raise errors.NotificationRefused(details={"reason": exc.code}) from exc
+    return charge, outcome
+
+
+def _apply(charge: Charge, note: Notification) -> str:
+    if note.status == "paid":
+        if charge.status == ChargeStatus.CAPTURED:
+            return "duplicate"
+        # Pending, or failed earlier and paid after all (out of order): capture it.
+        payer = Actor.of(charge.requested_by)
+        order = Order.objects.get(pk=charge.order_id)
+        payment = orders.confirm_payment(
+            actor=payer, order=order, method="online", receipt_no=note.txn_id
+        )
+        charge.status = ChargeStatus.CAPTURED
+        charge.captured_at = payment.confirmed_at
+        charge.order_payment_id = payment.pk
+        charge.failure_reason = ""
+        charge.save(update_fields=["status", "captured_at", "order_payment_id", "failure_reason"])
+        audit.record(
+            actor=None,
+            action="billing.payment_captured",
+            object_type="charge",
+            object_id=charge.pk,
+            institution_id=charge.institution_id,
+            details={"txn": note.txn_id, "amount_fen": note.amount_fen},
+        )
+        return "captured"
+    if note.status == "failed":
+        if charge.status != ChargeStatus.PENDING:
+            return "stale"
+        charge.status = ChargeStatus.FAILED
+        charge.failure_reason = "gateway reported failure"
+        charge.save(update_fields=["status", "failure_reason"])
+        return "failed"
+    raise BadNotification("bad_notification", f"status {note.status!r}")
