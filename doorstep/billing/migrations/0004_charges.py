@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0003_visit_cancelled_event'),
-        ('orders', '0002_charges'),
+        ('orders', '0002_payment_methods'),
         ('organizations', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
