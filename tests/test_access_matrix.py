@@ -478,6 +478,19 @@ ROUTES: dict[str, Rule] = {
         frozenset({"elder", "inst_admin", "platform_admin"})
     ),
     "POST /api/v1/billing/gateway/sandbox/notify": Rule(frozenset(), public=True),
+    "POST /api/v1/billing/payments/{charge_id}/refunds": Rule(
+        frozenset(),
+        body=_body(amount_fen=100, reason="x", idempotency_key="matrix-refund-0001"),
+    ),
+    "POST /api/v1/billing/payouts": Rule(
+        frozenset({"platform_admin", "inst_admin"}),
+        body=lambda s: {
+            "account_id": s.ids["payable_account_id"],
+            "amount_fen": 100,
+            "idempotency_key": "matrix-payout-0001",
+        },
+    ),
+    "GET /api/v1/billing/accounts": Rule(EVERYONE),
     "POST /api/v1/billing/sandbox/payments/{charge_id}/simulate": Rule(
         frozenset({"elder", "platform_admin"}), body=_body(outcome="paid")
     ),
@@ -518,6 +531,11 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
         frozenset({"platform_admin", "inst_admin", "dispatcher", "elder"}),
     ),
     "POST /api/v1/billing/gateway/sandbox/notify": (400, EVERYONE),
+    # the charge is pending: 409 not_refundable
+    "POST /api/v1/billing/payments/{charge_id}/refunds": (
+        409,
+        frozenset({"platform_admin", "inst_admin"}),
+    ),
     "POST /api/v1/visits/{visit_id}/assign": (409, DISPATCHERS),
     "POST /api/v1/visits/{visit_id}/publish": (409, DISPATCHERS),
     "GET /api/v1/visits/{visit_id}/candidates": (409, DISPATCHERS),  # matching

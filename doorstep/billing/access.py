@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
+
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
 from doorstep.core.errors import NotFound
+from doorstep.workforce.models import Provider
 
-from .models import Charge
+from .enums import AccountType
+from .models import Account, Charge
 
 #: Institution roles that see every charge of their institution.
 FINANCE_ROLES = (Role.INSTITUTION_ADMIN, Role.FINANCE_OFFICER)
@@ -25,3 +29,27 @@ def access_charge(*, actor: Actor, charge_id: int) -> Charge:
     ):
         return charge
     raise NotFound()
+
+
+def accounts_visible_to(actor: Actor) -> QuerySet[Account]:
+    if actor.user_id is None:
+        return Account.objects.none()
+    if actor.is_platform_admin:
+        return Account.objects.order_by("code")
+    q = Q(institution_id__in=actor.institution_ids(*FINANCE_ROLES))
+    provider_ids = list(Provider.objects.filter(user_id=actor.user_id).values_list("pk", flat=True))
+    if provider_ids:
+        q |= Q(type=AccountType.PROVIDER, owner_id__in=provider_ids)
+    if actor.has(Role.ELDER):
+        from doorstep.people.models import Elder
+
+        elder_ids = list(Elder.objects.filter(user_id=actor.user_id).values_list("pk", flat=True))
+        q |= Q(type=AccountType.PATIENT, owner_id__in=elder_ids)
+    return Account.objects.filter(q).order_by("code")
+
+
+def access_account(*, actor: Actor, account_id: int) -> Account:
+    account = accounts_visible_to(actor).filter(pk=account_id).first()
+    if account is None:
+        raise NotFound()
+    return account

@@ -13,11 +13,11 @@ from ninja import Field, Router, Schema, Status
 from doorstep.core.api import ERRORS, actor_of
 from doorstep.orders.access import access_order
 
-from . import errors, payments
-from .access import access_charge
-from .enums import Channel, ChargeStatus
+from . import errors, journal, payments, settlement
+from .access import access_account, access_charge, accounts_visible_to
+from .enums import AccountType, Channel, ChargeStatus
 from .gateway import SANDBOX, SIGNATURE_HEADER
-from .models import Charge
+from .models import Account, Charge, Refund
 from .tasks import deliver_sandbox_notification
 
 router = Router(tags=["billing"])
@@ -139,3 +139,124 @@ def sandbox_simulate(request: HttpRequest, charge_id: int, payload: SimulateIn) 
     )
     transaction.on_commit(lambda: deliver_sandbox_notification.delay(body.hex(), sig))
     return Status(202, _out(charge))
+
+
+def _key_of(request: HttpRequest, body_key: str | None) -> str:
+    return request.headers.get("Idempotency-Key") or body_key or ""
+
+
+class RefundIn(Schema):
+    amount_fen: int = Field(description="Fen to give back (at most what is refundable).")
+    reason: str = Field(max_length=256)
+    idempotency_key: str | None = None
+
+
+class RefundOut(Schema):
+    id: int
+    charge_id: int
+    amount_fen: int
+    reason: str
+    created_at: dt.datetime
+    replayed: bool = False
+
+
+def _refund_out(r: Refund, replayed: bool) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "charge_id": r.charge_id,
+        "amount_fen": r.amount_fen,
+        "reason": r.reason,
+        "created_at": timezone.localtime(r.created_at),
+        "replayed": replayed,
+    }
+
+
+@router.post(
+    "/billing/payments/{charge_id}/refunds", response={200: RefundOut, 201: RefundOut, **ERRORS}
+)
+def refund_payment(request: HttpRequest, charge_id: int, payload: RefundIn) -> Any:
+    """Give back (part of) a captured payment: at most what the charge captured minus its
+    refunds, and what the order's cancellations left for the patient (409
+    ``refund_exceeds_paid`` with ``details.refundable_fen``). Idempotent like payments.
+    Institution admin, finance officer or dispatcher; platform admin."""
+    actor = actor_of(request)
+    charge = access_charge(actor=actor, charge_id=charge_id)
+    row, created = settlement.refund(
+        actor=actor,
+        charge=charge,
+        amount_fen=payload.amount_fen,
+        reason=payload.reason,
+        idempotency_key=_key_of(request, payload.idempotency_key),
+    )
+    return Status(201 if created else 200, _refund_out(row, not created))
+
+
+class PayoutIn(Schema):
+    account_id: int
+    amount_fen: int
+    reference: str = Field("", max_length=64, description="Bank transfer reference.")
+    idempotency_key: str | None = None
+
+
+class PayoutOut(Schema):
+    id: int
+    account_id: int
+    amount_fen: int
+    reference: str
+    created_at: dt.datetime
+    replayed: bool = False
+
+
+@router.post("/billing/payouts", response={200: PayoutOut, 201: PayoutOut, **ERRORS})
+def pay_out(request: HttpRequest, payload: PayoutIn) -> Any:
+    """Pay a provider's or institution's payable out (409 ``insufficient_balance`` beyond
+    what it holds). Idempotent like payments. Institution admin or finance officer for
+    their institution's accounts; platform admin."""
+    actor = actor_of(request)
+    account = access_account(actor=actor, account_id=payload.account_id)
+    row, created = settlement.payout(
+        actor=actor,
+        account=account,
+        amount_fen=payload.amount_fen,
+        idempotency_key=_key_of(request, payload.idempotency_key),
+        reference=payload.reference,
+    )
+    return Status(
+        201 if created else 200,
+        {
+            "id": row.pk,
+            "account_id": row.account_id,
+            "amount_fen": row.amount_fen,
+            "reference": row.reference,
+            "created_at": timezone.localtime(row.created_at),
+            "replayed": not created,
+        },
+    )
+
+
+class AccountOut(Schema):
+    id: int
+    code: str
+    type: str
+    type_label: str
+    institution_id: int | None
+    balance_fen: int = Field(description="On the account's normal side (what is owed/held).")
+
+
+def _account_out(a: Account) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "code": a.code,
+        "type": a.type,
+        "type_label": str(AccountType(a.type).label),
+        "institution_id": a.institution_id,
+        "balance_fen": journal.shown(a.kind, a.balance_fen),
+    }
+
+
+@router.get("/billing/accounts", response={200: list[AccountOut], **ERRORS})
+def list_accounts(request: HttpRequest) -> Any:
+    """Ledger accounts the caller may see: all (platform admin); their institution's
+    (institution admin, finance officer); their own payable (providers); their own account
+    (elders)."""
+    return [_account_out(a) for a in accounts_visible_to(actor_of(request))]

@@ -72,3 +72,23 @@ class NotificationRefused(ApplicationError):
 
 class SandboxDisabled(NotFound):
     default_code = "not_found"
+
+
+class RefundExceedsPaid(Conflict):
+    default_code = "refund_exceeds_paid"
+    default_message = _("This is more than was paid and can be given back.")
+
+
+class NotRefundable(Conflict):
+    default_code = "not_refundable"
+    default_message = _("Only a captured payment can be refunded.")
+
+
+class InvalidAmount(ValidationFailed):
+    default_code = "invalid_amount"
+    default_message = _("Enter an amount greater than zero.")
+
+
+class InvalidPayee(ValidationFailed):
+    default_code = "invalid_payee"
+    default_message = _("Payouts go to a provider's or an institution's account.")

@@ -151,3 +151,46 @@ class Charge(models.Model):
     def trade_no(self) -> str:
         """Our reference at the gateway (``out_trade_no``)."""
         return f"DS{self.pk:010d}"
+
+
+class Refund(models.Model):
+    """Money paid back on a charge (full or partial), unique by its idempotency key; the
+    refunds of a charge never add up to more than it captured, nor to more than the order's
+    money held for the patient after its cancellations (ADR 0022)."""
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="refunds")
+    amount_fen = models.PositiveBigIntegerField(help_text="Refunded, fen.")
+    reason = models.CharField(max_length=256)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"refund {self.pk} of charge {self.charge_id}"
+
+
+class Payout(models.Model):
+    """Money paid out of a provider's or an institution's payable (settlement), unique by
+    its idempotency key; never more than the payable holds."""
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    fingerprint = models.CharField(max_length=64)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payouts")
+    amount_fen = models.PositiveBigIntegerField(help_text="Paid out, fen.")
+    reference = models.CharField(max_length=64, blank=True, help_text="Bank transfer reference.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"payout {self.pk} from {self.account_id}"

@@ -79,3 +79,32 @@ def test_same_key_two_amounts_one_wins(
         == Charge.objects.filter(status="captured").count()
     )
     assert selectors.check().ok
+
+
+def test_100_concurrent_payouts_through_the_service_never_overdraw(
+    personas: Any, world: Any
+) -> None:
+    from doorstep.billing import accounts as acct
+    from doorstep.billing import services, settlement
+    from doorstep.billing.models import Account, Payout
+
+    payee = acct.institution(world.inst_a.pk)
+    services.post_entry(
+        event="visit_completed",
+        key="visit:race",
+        postings=[services.dr(acct.deferred(world.inst_a.pk), 5000), services.cr(payee, 5000)],
+    )
+    account = Account.objects.get(code=payee.code)
+    admin = Actor.of(personas.platform_admin)
+    result = race(
+        100,
+        lambda i: settlement.payout(
+            actor=admin, account=account, amount_fen=100, idempotency_key=f"payout-race-{i:04d}"
+        )[0],
+    )
+    ok = sum(v for k, v in result.items() if k.startswith("ok:"))
+    assert (ok, result["insufficient_balance"]) == (50, 50), result
+    account.refresh_from_db()
+    assert account.balance_fen == 0
+    assert Payout.objects.count() == 50
+    assert selectors.check().ok

@@ -1,0 +1,196 @@
+"""Refunds and payouts (ADR 0022): money leaving the platform, idempotent by key.
+
+``refund``: gives back (part of) a captured charge. The refundable amount is what the
+order's patient account holds after the visit loop's cancellation rules: the order's
+payments minus the prices of its visits that were or will be delivered and its
+cancellation fees, minus what was already refunded; and never more than the charge itself
+captured minus its refunds. Posted as Dr patient / Cr clearing(channel).
+
+``payout``: pays a provider's or an institution's payable out to their bank; refused when
+it would take the payable below zero (the ledger's no-overdraw lock). Posted as
+Dr payable / Cr clearing(bank).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from doorstep.accounts.enums import Role
+from doorstep.accounts.policy import Actor
+from doorstep.core import audit, clock
+from doorstep.core.errors import Forbidden
+
+from . import accounts as acct
+from . import errors
+from .enums import AccountType, Channel, ChargeStatus, EntryEvent
+from .models import Account, Charge, JournalLine, Payout, Refund
+from .payments import KEY_RE
+from .services import cr, dr, post_entry
+
+REFUND_ROLES = (Role.INSTITUTION_ADMIN, Role.FINANCE_OFFICER, Role.DISPATCHER)
+PAYOUT_ROLES = (Role.INSTITUTION_ADMIN, Role.FINANCE_OFFICER)
+
+
+def _fp(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _key(idempotency_key: str) -> None:
+    if not KEY_RE.match(idempotency_key or ""):
+        raise errors.InvalidIdempotencyKey()
+
+
+def _method(channel: str) -> str:
+    """The payment method the capture posted under (an online charge is ``online``)."""
+    return "online" if channel == Channel.SANDBOX else channel
+
+
+def held_for_order(order_id: int, elder_id: int) -> int:
+    """Money the platform holds for the patient on this order (fen, >= 0): the credit
+    balance of the patient's account over the order's entries."""
+    total = (
+        JournalLine.objects.filter(
+            entry__order_id=order_id, account__code=acct.patient(elder_id).code
+        ).aggregate(t=Sum("amount_fen"))["t"]
+        or 0
+    )
+    return max(0, -int(total))
+
+
+def refund(
+    *, actor: Actor, charge: Charge, amount_fen: int, reason: str, idempotency_key: str
+) -> tuple[Refund, bool]:
+    """Refund ``amount_fen`` of ``charge``; returns the refund and whether it is new."""
+    _key(idempotency_key)
+    if not (
+        actor.is_platform_admin or charge.institution_id in actor.institution_ids(*REFUND_ROLES)
+    ):
+        raise Forbidden()
+    if amount_fen <= 0:
+        raise errors.InvalidAmount(details={"amount_fen": amount_fen})
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ReasonRequired()
+    fp = _fp(charge.pk, amount_fen, actor.user_id, reason)
+    with transaction.atomic():
+        existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.fingerprint != fp:
+                raise errors.IdempotencyKeyReused(details={"refund_id": existing.pk})
+            return existing, False
+        locked = Charge.objects.select_for_update().select_related("order").get(pk=charge.pk)
+        if locked.status != ChargeStatus.CAPTURED:
+            raise errors.NotRefundable(details={"status": locked.status})
+        try:
+            with transaction.atomic():
+                row = Refund.objects.create(
+                    idempotency_key=idempotency_key,
+                    fingerprint=fp,
+                    charge=locked,
+                    amount_fen=amount_fen,
+                    reason=reason[:256],
+                    requested_by=actor.user,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            existing = Refund.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None or existing.fingerprint != fp:
+                raise errors.IdempotencyKeyReused() from None
+            return existing, False
+        refunded = (
+            Refund.objects.filter(charge=locked)
+            .exclude(pk=row.pk)
+            .aggregate(t=Sum("amount_fen"))["t"]
+            or 0
+        )
+        order = locked.order
+        limit = min(locked.amount_fen - refunded, held_for_order(order.pk, order.elder_id))
+        if amount_fen > limit:
+            raise errors.RefundExceedsPaid(
+                details={"amount_fen": amount_fen, "refundable_fen": max(0, limit)}
+            )
+        post_entry(
+            event=EntryEvent.REFUND,
+            key=f"refund:{row.pk}",
+            postings=[
+                dr(acct.patient(order.elder_id), amount_fen),
+                cr(acct.clearing(_method(locked.channel)), amount_fen),
+            ],
+            actor=actor,
+            institution_id=order.institution_id,
+            order_id=order.pk,
+            memo="refund",
+        )
+        audit.record(
+            actor=actor.user,
+            action="billing.refund",
+            object_type="charge",
+            object_id=locked.pk,
+            institution_id=order.institution_id,
+            details={"refund": row.pk, "amount_fen": amount_fen},
+        )
+    return row, True
+
+
+def payout(
+    *, actor: Actor, account: Account, amount_fen: int, idempotency_key: str, reference: str = ""
+) -> tuple[Payout, bool]:
+    """Pay ``amount_fen`` out of a provider's or institution's payable."""
+    _key(idempotency_key)
+    if account.type not in (AccountType.PROVIDER, AccountType.INSTITUTION):
+        raise errors.InvalidPayee(details={"account": account.code})
+    if not (
+        actor.is_platform_admin
+        or (
+            account.institution_id
+            and account.institution_id in actor.institution_ids(*PAYOUT_ROLES)
+        )
+    ):
+        raise Forbidden()
+    if amount_fen <= 0:
+        raise errors.InvalidAmount(details={"amount_fen": amount_fen})
+    ref = (reference or "").strip()[:64]
+    fp = _fp(account.pk, amount_fen, actor.user_id, ref)
+    with transaction.atomic():
+        existing = Payout.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.fingerprint != fp:
+                raise errors.IdempotencyKeyReused(details={"payout_id": existing.pk})
+            return existing, False
+        try:
+            with transaction.atomic():
+                row = Payout.objects.create(
+                    idempotency_key=idempotency_key,
+                    fingerprint=fp,
+                    account=account,
+                    amount_fen=amount_fen,
+                    reference=ref,
+                    requested_by=actor.user,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            existing = Payout.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is None or existing.fingerprint != fp:
+                raise errors.IdempotencyKeyReused() from None
+            return existing, False
+        payee = acct.Ref(account.code, account.type, account.institution_id, account.owner_id)
+        post_entry(
+            event=EntryEvent.PAYOUT,
+            key=f"payout:{row.pk}",
+            postings=[dr(payee, amount_fen), cr(acct.clearing("bank"), amount_fen)],
+            actor=actor,
+            institution_id=account.institution_id,
+            no_overdraw=[account.code],
+        )
+        audit.record(
+            actor=actor.user,
+            action="billing.payout",
+            object_type="account",
+            object_id=account.pk,
+            institution_id=account.institution_id,
+            details={"payout": row.pk, "amount_fen": amount_fen},
+        )
+    return row, True
