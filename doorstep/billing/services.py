@@ -18,8 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from doorstep.accounts.policy import Actor
 from doorstep.core import audit, clock
@@ -111,26 +110,42 @@ def _replay(entry: JournalEntry, lines: Sequence[journal.Line]) -> JournalEntry:
 def _apply_balances(
     deltas: Mapping[int, int], accounts_by_id: Mapping[int, Account], no_overdraw: set[int]
 ) -> None:
-    """Add ``deltas`` to the running balances, in account-id order; refuse (and so roll
-    back the whole posting) when an account in ``no_overdraw`` would cross zero."""
-    for account_id in sorted(deltas):
-        delta = deltas[account_id]
-        if account_id in no_overdraw:
-            balance = (
-                Account.objects.select_for_update()
-                .values_list("balance_fen", flat=True)
-                .get(pk=account_id)
-            )
+    """Add ``deltas`` to the running balances: lock the rows in account-id order (one
+    ``SELECT ... FOR UPDATE``, so concurrent postings cannot deadlock), refuse (and so roll
+    back the whole posting) when an account in ``no_overdraw`` would cross zero, then one
+    ``UPDATE`` for all of them."""
+    ids = sorted(d for d in deltas if deltas[d] != 0)
+    if not ids:
+        return
+    table = connection.ops.quote_name(Account._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cur:
+        lock = "" if connection.vendor == "sqlite" else " FOR UPDATE"
+        cur.execute(
+            f"SELECT id, balance_fen FROM {table} WHERE id IN ({marks}) ORDER BY id{lock}",  # noqa: S608
+            ids,
+        )
+        balances = dict(cur.fetchall())
+        for account_id in sorted(no_overdraw & set(ids)):
             acc = accounts_by_id[account_id]
-            if journal.shown(acc.kind, balance + delta) < 0:
+            balance = int(balances[account_id])
+            if journal.shown(acc.kind, balance + deltas[account_id]) < 0:
                 raise errors.InsufficientBalance(
                     details={
                         "account": acc.code,
                         "balance_fen": journal.shown(acc.kind, balance),
-                        "needed_fen": abs(delta),
+                        "needed_fen": abs(deltas[account_id]),
                     }
                 )
-        Account.objects.filter(pk=account_id).update(balance_fen=F("balance_fen") + delta)
+        cases = " ".join(["WHEN %s THEN %s"] * len(ids))
+        params: list[int] = []
+        for account_id in ids:
+            params += [account_id, deltas[account_id]]
+        cur.execute(
+            f"UPDATE {table} SET balance_fen = balance_fen + CASE id {cases} ELSE 0 END "  # noqa: S608
+            f"WHERE id IN ({marks})",
+            [*params, *ids],
+        )
 
 
 def post_entry(
