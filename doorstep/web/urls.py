@@ -58,6 +58,11 @@ urlpatterns = [
     path("orders/", orders.my_orders, name="my_orders"),
     path("orders/<int:order_id>/", orders.order_detail, name="order"),
     path("orders/<int:order_id>/pay/", orders.order_pay, name="order_pay"),
+    path(
+        "orders/<int:order_id>/charges/<int:charge_id>/sandbox-pay/",
+        orders.order_sandbox_pay,
+        name="order_sandbox_pay",
+    ),
     path("visits/<int:visit_id>/confirm/", orders.visit_cosign, name="visit_cosign"),
     path("visits/<int:visit_id>/rate/", orders.visit_rate, name="visit_rate"),
     path("dispatch/", orders.dispatch_list, name="dispatch"),

@@ -4,11 +4,14 @@ Institution dispatcher/admin: visits waiting for a provider, assign or publish t
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from doorstep.accounts.policy import Actor
+from doorstep.billing import payments as billing
+from doorstep.billing.access import access_charge
+from doorstep.billing.enums import Channel, ChargeStatus
+from doorstep.billing.gateway import SANDBOX
+from doorstep.billing.models import Charge
+from doorstep.billing.tasks import deliver_sandbox_notification
 from doorstep.core.errors import ApplicationError
 from doorstep.orders import selectors
 from doorstep.orders import services as orders
@@ -88,6 +97,18 @@ def order_detail(request: HttpRequest, order_id: int, *, actor: Actor) -> HttpRe
             # themselves (HTMX polling the same page, swapping only ``#visits``).
             "live": any(v.status in LIVE for v in visits),
             "can_cancel": any(can_transition(v.status, S.CANCELLED) for v in visits),
+            # A fresh idempotency key per drawing of the page: resubmitting this form (a
+            # double click, a reload) is one payment.
+            "pay_key": uuid.uuid4().hex,
+            "pending_charges": list(
+                Charge.objects.filter(
+                    order=order,
+                    requested_by=actor.user,
+                    channel=Channel.SANDBOX,
+                    status=ChargeStatus.PENDING,
+                ).order_by("-id")[:1]
+            ),
+            "sandbox": settings.BILLING_SANDBOX,
             "reschedulable": {
                 v.pk: timezone.localtime(v.window_start + dt.timedelta(days=1)).strftime(
                     "%Y-%m-%dT%H:%M"
@@ -134,15 +155,56 @@ def visit_rate(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpResp
 @require_POST
 @role_page(*PATIENT_SIDE)
 def order_pay(request: HttpRequest, order_id: int, *, actor: Actor) -> HttpResponse:
-    """Record payment (cash or card) until the money issue replaces this step."""
+    """Pay the order through ``billing.request_payment``. The form carries an idempotency
+    key made when the page was drawn, so a double click or a resent form charges once."""
     order = access_order(actor=actor, order_id=order_id)
-    method = request.POST.get("method", "card")
     try:
-        orders.confirm_payment(actor=actor, order=order, method=method)
+        amount = int(request.POST.get("amount", ""))
+    except ValueError:
+        amount = -1
+    try:
+        charge, _created = billing.request_payment(
+            actor=actor,
+            order=order,
+            channel=request.POST.get("method", "sandbox"),
+            amount_fen=amount,
+            idempotency_key=request.POST.get("key", ""),
+        )
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("Payment recorded."))
+        if charge.status == ChargeStatus.CAPTURED:
+            messages.success(request, _("Payment recorded."))
+        else:
+            messages.info(request, _("Complete the payment in the payment window."))
+    return redirect("web:order", order_id=order.pk)
+
+
+@require_POST
+@role_page(*PATIENT_SIDE)
+def order_sandbox_pay(
+    request: HttpRequest, order_id: int, charge_id: int, *, actor: Actor
+) -> HttpResponse:
+    """The sandbox gateway's payment window (development and demo): the payer confirms and
+    the gateway sends its signed notification, as a real provider would."""
+    order = access_order(actor=actor, order_id=order_id)
+    charge = access_charge(actor=actor, charge_id=charge_id)
+    if (
+        not settings.BILLING_SANDBOX
+        or charge.order_id != order.pk
+        or charge.requested_by_id != actor.user_id
+        or charge.channel != Channel.SANDBOX
+    ):
+        raise Http404
+    body, sig = SANDBOX.notification(
+        institution_id=charge.institution_id,
+        trade_no=charge.trade_no,
+        txn_id=charge.gateway_txn,
+        amount_fen=charge.amount_fen,
+        status="paid",
+    )
+    transaction.on_commit(lambda: deliver_sandbox_notification.delay(body.hex(), sig))
+    messages.info(request, _("Payment sent. The page shows it once the gateway confirms."))
     return redirect("web:order", order_id=order.pk)
 
 

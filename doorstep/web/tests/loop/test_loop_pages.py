@@ -3,6 +3,7 @@ screen -> confirm and rate, with the refusals shown on the page and changing not
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -117,7 +118,7 @@ def test_whole_loop_through_the_pages(
     assert visit.risk_flags == ["aggressive_pet"]
 
     client = login_as(personas.family)
-    client.post(f"/orders/{order.pk}/pay/", {"method": "card"})
+    pay(client, order.pk, "card")
     visit.refresh_from_db()
     assert visit.status == "awaiting_dispatch"
 
@@ -253,12 +254,25 @@ def test_operator_intake_suggests_and_books_by_phone(
     assert order.elder == elder_a
 
 
+def pay(client: Any, order_id: int, method: str) -> Any:
+    """Pay from the order page's form (its idempotency key and amount)."""
+    html = client.get(f"/orders/{order_id}/").content.decode()
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', html)
+    amount = re.search(r'name="amount" value="(\d+)"', html)
+    assert key is not None
+    assert amount is not None
+    return client.post(
+        f"/orders/{order_id}/pay/",
+        {"method": method, "key": key.group(1), "amount": amount.group(1)},
+    )
+
+
 def _dispatchable(client_login: Any, personas: Any, catalog: Any) -> Visit:
     """A companionship visit (no assessment) booked by the family and prepaid."""
     client = client_login(personas.family)
     _book(client, catalog.companion.pk)
     order = Order.objects.get()
-    client.post(f"/orders/{order.pk}/pay/", {"method": "cash"})
+    pay(client, order.pk, "cash")
     visit = Visit.objects.get(order=order)
     assert visit.status == "awaiting_dispatch"
     return visit
