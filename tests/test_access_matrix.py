@@ -491,6 +491,10 @@ ROUTES: dict[str, Rule] = {
         },
     ),
     "GET /api/v1/billing/accounts": Rule(EVERYONE),
+    "GET /api/v1/billing/earnings": Rule(
+        frozenset({"nurse", "inst_admin", "platform_admin"}),
+        query=lambda s: {"month": "2026-06", "provider_id": s.ids["provider_id"]},
+    ),
     "POST /api/v1/billing/sandbox/payments/{charge_id}/simulate": Rule(
         frozenset({"elder", "platform_admin"}), body=_body(outcome="paid")
     ),

@@ -53,3 +53,19 @@ def access_account(*, actor: Actor, account_id: int) -> Account:
     if account is None:
         raise NotFound()
     return account
+
+
+def access_earner(*, actor: Actor, provider_id: int | None) -> Provider:
+    """The provider whose earnings ``actor`` asks for: their own (no id, or their id); an
+    institution admin's or finance officer's provider; any for a platform admin."""
+    own = Provider.objects.filter(user_id=actor.user_id).first() if actor.user_id else None
+    if provider_id is None or (own is not None and own.pk == provider_id):
+        if own is None:
+            raise NotFound()
+        return own
+    provider = Provider.objects.filter(pk=provider_id).first()
+    if provider is None:
+        raise NotFound()
+    if actor.is_platform_admin or provider.institution_id in actor.institution_ids(*FINANCE_ROLES):
+        return provider
+    raise NotFound()

@@ -8,13 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from doorstep.core.api import ERRORS, actor_of
 from doorstep.orders.access import access_order
 
-from . import errors, journal, payments, settlement
-from .access import access_account, access_charge, accounts_visible_to
+from . import errors, journal, payments, selectors, settlement
+from .access import access_account, access_charge, access_earner, accounts_visible_to
 from .enums import AccountType, Channel, ChargeStatus
 from .gateway import SANDBOX, SIGNATURE_HEADER
 from .models import Account, Charge, Refund
@@ -260,3 +260,60 @@ def list_accounts(request: HttpRequest) -> Any:
     (institution admin, finance officer); their own payable (providers); their own account
     (elders)."""
     return [_account_out(a) for a in accounts_visible_to(actor_of(request))]
+
+
+class EarningsQuery(Schema):
+    month: str = Field(description="YYYY-MM, in the site's time zone.", pattern=r"^\d{4}-\d{2}$")
+    provider_id: int | None = Field(None, description="Staff: one of their providers.")
+
+
+class EarningOut(Schema):
+    visit_id: int
+    order_id: int | None
+    event: str
+    posted_at: dt.datetime
+    price_fen: int
+    payers: list[dict[str, Any]]
+    earned_fen: int
+
+
+class EarningsOut(Schema):
+    provider_id: int
+    month: str
+    total_earned_fen: int
+    visits: list[EarningOut]
+
+
+@router.get("/billing/earnings", response={200: EarningsOut, **ERRORS})
+def my_earnings(request: HttpRequest, filters: Query[EarningsQuery]) -> Any:
+    """A provider's earnings for a month, visit by visit: the price, who paid it and their
+    own share (the "transparent distribution"). Providers see their own; an institution's
+    admin or finance officer those of its providers (``provider_id``); platform admins any."""
+    actor = actor_of(request)
+    provider = access_earner(actor=actor, provider_id=filters.provider_id)
+    try:
+        year, month = (int(x) for x in filters.month.split("-"))
+        tz = timezone.get_current_timezone()
+        start = dt.datetime(year, month, 1, tzinfo=tz)
+        end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    except ValueError as exc:
+        raise errors.InvalidMonth(details={"month": filters.month}) from exc
+    rows = selectors.earnings(provider.pk, start=start, end=end)
+    return {
+        "provider_id": provider.pk,
+        "month": filters.month,
+        "total_earned_fen": sum(r.earned_fen for r in rows),
+        "visits": [
+            {
+                "visit_id": r.visit_id,
+                "order_id": r.order_id,
+                "event": r.event,
+                "posted_at": timezone.localtime(r.posted_at),
+                "price_fen": r.price_fen,
+                # Until payer rules are stored (ADR 0023) every visit is self-paid.
+                "payers": [{"payer": "self_pay", "amount_fen": r.price_fen}],
+                "earned_fen": r.earned_fen,
+            }
+            for r in rows
+        ],
+    }

@@ -92,3 +92,8 @@ class InvalidAmount(ValidationFailed):
 class InvalidPayee(ValidationFailed):
     default_code = "invalid_payee"
     default_message = _("Payouts go to a provider's or an institution's account.")
+
+
+class InvalidMonth(ValidationFailed):
+    default_code = "invalid_month"
+    default_message = _("Give the month as YYYY-MM.")

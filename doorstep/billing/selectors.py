@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -72,3 +73,52 @@ def lines_of_account(account: Account) -> QuerySet[JournalLine]:
 
 def entry_lines(entry: JournalEntry) -> QuerySet[JournalLine]:
     return entry.lines.select_related("account").order_by("account__code")
+
+
+@dataclass(frozen=True)
+class Earning:
+    """One delivered (or cancellation-fee) visit of a provider and what they earned."""
+
+    visit_id: int
+    order_id: int | None
+    event: str
+    posted_at: Any
+    price_fen: int
+    earned_fen: int
+
+
+def earnings(provider_id: int, *, start: Any, end: Any) -> list[Earning]:
+    """A provider's earnings posted in ``[start, end)``, newest first: each visit's price
+    (the deferred amount released) and the provider's share."""
+    from .accounts import provider as provider_account
+
+    code = provider_account(provider_id, None).code
+    rows = list(
+        JournalLine.objects.filter(
+            account__code=code,
+            entry__event__in=["visit_completed", "cancellation_fee"],
+            entry__posted_at__gte=start,
+            entry__posted_at__lt=end,
+        )
+        .select_related("entry")
+        .order_by("-entry__posted_at", "-entry_id")
+    )
+    totals = {
+        row["entry_id"]: int(row["t"])
+        for row in JournalLine.objects.filter(
+            entry_id__in=[r.entry_id for r in rows], amount_fen__lt=0
+        )
+        .values("entry_id")
+        .annotate(t=Sum("amount_fen"))
+    }
+    return [
+        Earning(
+            visit_id=int(r.entry.key.split(":", 1)[1]),
+            order_id=r.entry.order_id,
+            event=r.entry.event,
+            posted_at=r.entry.posted_at,
+            price_fen=-totals.get(r.entry_id, 0),
+            earned_fen=-r.amount_fen,
+        )
+        for r in rows
+    ]

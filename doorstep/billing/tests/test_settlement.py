@@ -279,3 +279,50 @@ def test_random_money_events_keep_the_books(
         assert refunded <= charge.amount_fen
     for account in Account.objects.filter(type__in=["provider", "institution"]):
         assert account.balance_fen <= 0  # a liability never turns into a debit balance
+
+
+def test_provider_sees_their_earnings_visit_by_visit(
+    api_as, personas, world, elder_a, catalog, providers, frozen
+):
+    Contract.objects.create(
+        institution=world.inst_a,
+        effective_from=frozen.now.date().replace(month=1, day=1),
+        platform_bp=1000,
+        institution_bp=3000,
+        provider_bp=6000,
+    )
+    order, _ = paid_order(personas, world, elder_a, catalog.companion)
+    visit = first_visit(order)
+    _complete(personas, visit, providers.nurse, frozen)
+    price = order.total_fen
+    earned = price * 6000 // 10000
+    mine = api_as(personas.nurse).get("/api/v1/billing/earnings", {"month": "2026-06"})
+    assert mine.status_code == 200, mine.json()
+    body = mine.json()
+    assert body["total_earned_fen"] == earned
+    assert [
+        (v["visit_id"], v["price_fen"], v["earned_fen"], v["payers"]) for v in body["visits"]
+    ] == [(visit.pk, price, earned, [{"payer": "self_pay", "amount_fen": price}])]
+    assert (
+        api_as(personas.nurse)
+        .get("/api/v1/billing/earnings", {"month": "2026-07"})
+        .json()["visits"]
+        == []
+    )
+    staff_view = api_as(personas.inst_admin).get(
+        "/api/v1/billing/earnings", {"month": "2026-06", "provider_id": providers.nurse.pk}
+    )
+    assert staff_view.json()["total_earned_fen"] == earned
+    for user in (personas.other_admin, personas.other_nurse):
+        r = api_as(user).get(
+            "/api/v1/billing/earnings", {"month": "2026-06", "provider_id": providers.nurse.pk}
+        )
+        assert r.status_code == 404
+    assert (
+        api_as(personas.elder).get("/api/v1/billing/earnings", {"month": "2026-06"}).status_code
+        == 404
+    )
+    bad = api_as(personas.nurse).get("/api/v1/billing/earnings", {"month": "2026-13"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "invalid_month")
+    bad = api_as(personas.nurse).get("/api/v1/billing/earnings", {"month": "June"})
+    assert bad.status_code == 422
