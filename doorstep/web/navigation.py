@@ -114,6 +114,12 @@ PAGES: tuple[Page, ...] = (
         frozenset({Role.OPERATOR}),
     ),
     Page(
+        "web:my_earnings",
+        _("My earnings"),
+        _("What each visit paid and your share, month by month."),
+        frozenset({Role.NURSE, Role.CAREGIVER}),
+    ),
+    Page(
         "web:care_records",
         _("Care records"),
         _("What was done at each visit: measurements, notes and photos."),

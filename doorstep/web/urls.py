@@ -5,6 +5,7 @@ from .views import (
     audit,
     board,
     catalog,
+    earnings,
     elders,
     exits_desk,
     family,
@@ -58,6 +59,7 @@ urlpatterns = [
     path("orders/", orders.my_orders, name="my_orders"),
     path("orders/<int:order_id>/", orders.order_detail, name="order"),
     path("orders/<int:order_id>/pay/", orders.order_pay, name="order_pay"),
+    path("earnings/", earnings.my_earnings, name="my_earnings"),
     path(
         "orders/<int:order_id>/charges/<int:charge_id>/sandbox-pay/",
         orders.order_sandbox_pay,
