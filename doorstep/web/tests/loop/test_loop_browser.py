@@ -88,7 +88,10 @@ def test_the_whole_loop_in_the_browser(person, personas, catalog, family_link, p
 
     # 3. The family pays (institution A takes prepayment); the dispatcher publishes.
     family.reload()
+    # Online payment is the default: the sandbox gateway's window confirms it.
     family.get_by_test_id("pay").click()
+    expect(family.get_by_test_id("pending-payment")).to_be_visible()
+    family.get_by_test_id("sandbox-pay").click()
     expect(family.get_by_test_id("visit-status")).to_contain_text("待派单")
     dispatcher, _ = person(personas.dispatcher)
     dispatcher.goto("/dispatch/")
