@@ -347,6 +347,7 @@ ROUTES: dict[str, Rule] = {
     "POST /api/v1/visits/{visit_id}/assign": Rule(
         frozenset(), body=lambda s: {"provider_id": s.ids["orders_caregiver_id"]}
     ),
+    "POST /api/v1/visits/{visit_id}/unassign": Rule(frozenset(), body=_body(reason="x")),
     "POST /api/v1/visits/{visit_id}/publish": Rule(frozenset()),
     "POST /api/v1/visits/{visit_id}/accept": Rule(frozenset()),  # not in the pool: 404
     "POST /api/v1/visits/{visit_id}/start-travel": Rule(frozenset(), body=_body()),
@@ -541,6 +542,7 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
         frozenset({"platform_admin", "inst_admin"}),
     ),
     "POST /api/v1/visits/{visit_id}/assign": (409, DISPATCHERS),
+    "POST /api/v1/visits/{visit_id}/unassign": (409, DISPATCHERS),
     "POST /api/v1/visits/{visit_id}/publish": (409, DISPATCHERS),
     "GET /api/v1/visits/{visit_id}/candidates": (409, DISPATCHERS),  # matching
     "POST /api/v1/visits/{visit_id}/offer": (409, DISPATCHERS),  # matching

@@ -37,9 +37,9 @@ from django.utils.translation import gettext_lazy as _
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
 from doorstep.core import audit, clock
-from doorstep.core.errors import ValidationFailed
 from doorstep.dispatch.solver.evaluate import TaskRef, evaluate
 from doorstep.dispatch.solver.model import Problem, Route, Solution
+from doorstep.orders.errors import ReasonRequired
 from doorstep.orders.models import Visit as VisitRow
 from doorstep.orders.services.dispatch import refusals_for
 from doorstep.organizations.models import Institution, ServiceArea
@@ -65,14 +65,8 @@ BASELINE_KEYS = (
 BOARD_ROLES = (Role.DISPATCHER, Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN)
 
 
-class VisitNotInPlan(ValidationFailed):
-    default_code = "visit_not_in_plan"
-    default_message = _("This visit is not part of the plan.")
-
-
-class ProviderNotInPlan(ValidationFailed):
-    default_code = "provider_not_in_plan"
-    default_message = _("This provider is not part of the plan.")
+VisitNotInPlan = errors.VisitNotInPlan
+ProviderNotInPlan = errors.ProviderNotInPlan
 
 
 REASONS: dict[str, Any] = {
@@ -89,7 +83,12 @@ REASONS: dict[str, Any] = {
     "late": _("The visit would start %(minutes)s min after its booked time."),
     "others_late": _("Another visit of this provider would start %(minutes)s min late."),
     "sync": _("The two providers of this visit could not be at the door together."),
+    "already_off": _("The visit is already in the unassigned list."),
 }
+
+
+def _reason(code: str, **params: Any) -> dict[str, str]:
+    return reason(code, **params)
 
 
 def reason(code: str, **params: Any) -> dict[str, str]:
@@ -313,28 +312,20 @@ def move_visit_in_plan(
         if source is not None and not orders[source]:
             del orders[source]
 
-        solution, _violations = evaluate(
-            problem,
-            dict[int, Sequence[TaskRef]](orders),
-            solver=result.get("solver", ""),
-            seconds=result.get("seconds", 0),
-        )
-        previous = locked.based_on.result if locked.based_on_id and locked.based_on else None
-        new = result_json(built, solution, previous=previous)
-        figs = new["figures"]
-        old_figs = result.get("figures", {})
-        for key in BASELINE_KEYS:
-            if key in old_figs:
-                figs[key] = old_figs[key]
-        if old_figs.get("baseline_travel_km"):
-            figs["saving_percent"] = round(
-                100 * (1 - figs["travel_km"] / old_figs["baseline_travel_km"]), 1
-            )
-        new["seconds"] = result.get("seconds", new["seconds"])
-        for key in ("timings",):
-            if key in result:
-                new[key] = result[key]
         from_pk = in_routes.get((visit_id, task))
+        new = _store(
+            locked,
+            built,
+            orders,
+            actor=actor,
+            edit={
+                "visit_id": visit_id,
+                "task": task,
+                "from_provider_id": from_pk,
+                "to_provider_id": provider_id,
+            },
+            taken_off=[t for t in result.get("taken_off", []) if t["visit_id"] != visit_id],
+        )
         stop = next(
             s
             for r in new["routes"]
@@ -342,20 +333,6 @@ def move_visit_in_plan(
             for s in r["stops"]
             if (s["visit_id"], s["task"]) == (visit_id, task)
         )
-        new["edits"] = [
-            *result.get("edits", []),
-            {
-                "visit_id": visit_id,
-                "task": task,
-                "from_provider_id": from_pk,
-                "to_provider_id": provider_id,
-                "by": actor.user_id,
-                "at": clock.now().isoformat(),
-            },
-        ]
-        locked.result = new
-        locked.best_cost = solution.cost.total
-        locked.save(update_fields=["result", "best_cost"])
         audit.record(
             actor=actor.user,
             action="plan_run.visit_moved",
@@ -378,6 +355,206 @@ def move_visit_in_plan(
         start=stop["start"],
         late_minutes=stop["late_minutes"],
     )
+
+
+def _store(
+    locked: PlanRun,
+    built: Built,
+    orders: dict[int, list[TaskRef]],
+    *,
+    actor: Actor,
+    edit: dict[str, Any],
+    taken_off: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Time the edited routes, rewrite the plan JSON (routes, unassigned, figures,
+    changes; the greedy baseline's figures and the job's timings kept), append ``edit``
+    to ``edits`` and save the run. Visits in ``taken_off`` are listed as unassigned with
+    code ``taken_off`` and the dispatcher's reason."""
+    result = locked.result
+    solution, _violations = evaluate(
+        built.problem,
+        dict[int, Sequence[TaskRef]](orders),
+        solver=result.get("solver", ""),
+        seconds=result.get("seconds", 0),
+    )
+    previous = locked.based_on.result if locked.based_on_id and locked.based_on else None
+    new = result_json(built, solution, previous=previous)
+    figs = new["figures"]
+    old_figs = result.get("figures", {})
+    for key in BASELINE_KEYS:
+        if key in old_figs:
+            figs[key] = old_figs[key]
+    if old_figs.get("baseline_travel_km"):
+        figs["saving_percent"] = round(
+            100 * (1 - figs["travel_km"] / old_figs["baseline_travel_km"]), 1
+        )
+    new["seconds"] = result.get("seconds", new["seconds"])
+    for key in ("timings",):
+        if key in result:
+            new[key] = result[key]
+    off = {t["visit_id"]: t for t in taken_off}
+    for u in new["unassigned"]:
+        if u["visit_id"] in off:
+            u["code"], u["reason"] = "taken_off", off[u["visit_id"]]["reason"]
+    new["taken_off"] = taken_off
+    new["edits"] = [
+        *result.get("edits", []),
+        {**edit, "by": actor.user_id, "at": clock.now().isoformat()},
+    ]
+    locked.result = new
+    locked.best_cost = solution.cost.total
+    locked.save(update_fields=["result", "best_cost"])
+    return new
+
+
+@dataclass
+class TakeOffResult:
+    """What ``take_visit_off_plan`` did: ``taken`` or not, and why not."""
+
+    taken: bool
+    run: PlanRun
+    visit_id: int
+    refusals: list[dict[str, str]] = field(default_factory=list)
+
+
+def take_visit_off_plan(*, actor: Actor, run: PlanRun, visit_id: int, reason: str) -> TakeOffResult:
+    """The dispatcher drags a visit onto the unassigned list: every task of it leaves
+    the proposed plan and it is listed as ``taken_off`` with ``reason``. On acceptance a
+    visit taken off that is assigned now is taken back from its provider through
+    ``orders.services.unassign_provider`` with this reason (``services.accept_plan``);
+    nothing is changed before. A reason is required (422 ``reason_required``)."""
+    require_plan(actor, run.institution)
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired(details={"field": "reason"})
+    with transaction.atomic():
+        locked = PlanRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status not in DECIDABLE:
+            raise errors.PlanNotReady(details={"status": locked.status})
+        result = locked.result
+        in_routes = {st["visit_id"] for r in result.get("routes", []) for st in r["stops"]}
+        waiting = {u["visit_id"] for u in result.get("unassigned", [])}
+        if visit_id not in in_routes and visit_id not in waiting:
+            raise VisitNotInPlan(details={"field": "visit_id"})
+        if visit_id not in in_routes:
+            return TakeOffResult(
+                taken=False, run=locked, visit_id=visit_id, refusals=[_reason("already_off")]
+            )
+        built = build(
+            institution=locked.institution,
+            day=locked.day,
+            now=clock.now(),
+            event=Event.from_dict(locked.event),
+            replanning=locked.based_on_id is not None,
+        )
+        vi = built.problem.visit_index.get(vid(visit_id))
+        if vi is None:
+            return TakeOffResult(
+                taken=False, run=locked, visit_id=visit_id, refusals=[_reason("visit_changed")]
+            )
+        orders = {
+            pi: [r for r in refs if r[0] != vi] for pi, refs in _plan_orders(result, built).items()
+        }
+        orders = {pi: refs for pi, refs in orders.items() if refs}
+        from_pks = sorted(
+            {
+                r["provider_id"]
+                for r in result["routes"]
+                for st in r["stops"]
+                if st["visit_id"] == visit_id
+            }
+        )
+        taken_off = [
+            *[t for t in result.get("taken_off", []) if t["visit_id"] != visit_id],
+            {"visit_id": visit_id, "reason": reason, "by": actor.user_id},
+        ]
+        _store(
+            locked,
+            built,
+            orders,
+            actor=actor,
+            edit={"visit_id": visit_id, "kind": "taken_off", "from_provider_ids": from_pks},
+            taken_off=taken_off,
+        )
+        audit.record(
+            actor=actor.user,
+            action="plan_run.visit_taken_off",
+            object_type="plan_run",
+            object_id=locked.pk,
+            institution_id=locked.institution_id,
+            changed_fields=["result"],
+            details={"visit": visit_id, "from_providers": from_pks},
+        )
+    return TakeOffResult(taken=True, run=locked, visit_id=visit_id)
+
+
+def who_to_tell(result: dict[str, Any]) -> dict[str, Any]:
+    """Before acceptance: who the plan's changes concern. The providers on either side
+    of each change (by masked name) and, per changed visit, the elder (masked) and how
+    many family members are linked to receive alerts; acceptance notifies them
+    (``services.accept_plan``)."""
+    from .services import patients_of
+
+    names = {p["provider_id"]: p["name"] for p in result.get("providers", [])}
+    changes = result.get("changes", [])
+    provider_ids = sorted(
+        {c[k] for c in changes for k in ("from_provider_id", "to_provider_id") if c.get(k)}
+    )
+    people = patients_of([c["visit_id"] for c in changes])
+    elders = _elder_names(result)
+    patients = []
+    for c in changes:
+        info = people.get(c["visit_id"])
+        if info is None:
+            continue
+        patients.append(
+            {
+                "visit_id": c["visit_id"],
+                "elder": elders.get(c["visit_id"], ""),
+                "recipients": len(info["recipients"]),
+            }
+        )
+    return {
+        "providers": [names.get(p, f"#{p}") for p in provider_ids],
+        "provider_ids": provider_ids,
+        "patients": patients,
+    }
+
+
+def _elder_names(result: dict[str, Any]) -> dict[int, str]:
+    out = {u["visit_id"]: u.get("elder", "") for u in result.get("unassigned", [])}
+    for r in result.get("routes", []):
+        for st in r["stops"]:
+            out[st["visit_id"]] = st["elder"]
+    return out
+
+
+def change_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plan's changes for the board: visit, elder, item, kind, from and to provider
+    (masked names) and the booked or previous start against the new one (local HH:MM)."""
+    names = {p["provider_id"]: p["name"] for p in result.get("providers", [])}
+    stops: dict[int, dict[str, Any]] = {}
+    for u in result.get("unassigned", []):
+        stops[u["visit_id"]] = u
+    for r in result.get("routes", []):
+        for st in r["stops"]:
+            if st["task"] == 0:
+                stops[st["visit_id"]] = st
+    rows = []
+    for c in result.get("changes", []):
+        stop = stops.get(c["visit_id"], {})
+        rows.append(
+            {
+                **c,
+                "elder": stop.get("elder", ""),
+                "item": local_item(stop.get("item")),
+                "from_name": names.get(c["from_provider_id"], "") if c["from_provider_id"] else "",
+                "to_name": names.get(c["to_provider_id"], "") if c["to_provider_id"] else "",
+                "old_time": _hm(local_time(c["old_start"])),
+                "new_time": _hm(local_time(c["new_start"])),
+            }
+        )
+    return rows
 
 
 # --- reads for the board ------------------------------------------------------------------

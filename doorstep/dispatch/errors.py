@@ -40,3 +40,18 @@ class InvalidEvent(ValidationFailed):
 class NothingToReplan(Conflict):
     default_code = "replan_needs_plan"
     default_message = _("Only a finished or accepted plan can be re-planned.")
+
+
+class SecondProviderNotEligible(Conflict):
+    default_code = "second_provider_not_eligible"
+    default_message = _("The second provider of this two-provider visit may not take it.")
+
+
+class VisitNotInPlan(ValidationFailed):
+    default_code = "visit_not_in_plan"
+    default_message = _("This visit is not part of the plan.")
+
+
+class ProviderNotInPlan(ValidationFailed):
+    default_code = "provider_not_in_plan"
+    default_message = _("This provider is not part of the plan.")

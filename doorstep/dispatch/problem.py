@@ -6,7 +6,8 @@
   ``assigned`` are planned (an assigned one may keep or change its provider); visits
   ``en_route``, ``arrived`` or ``in_service`` are *fixed*: they stay with their provider,
   who becomes available at that home when the visit is expected to end (now + the rest
-  of its duration, plus an overrun); completed visits are past;
+  of its duration, plus an overrun), and so does its second provider (two-provider
+  visits, ``selectors.second_providers_in_force``); completed visits are past;
 * a visit's **window**: its booked start (``Visit.window_start``) is the latest on-time
   start (``DISPATCH_LATE_TOLERANCE_MINUTES`` later, default 0) and the earliest start
   (``DISPATCH_EARLY_MINUTES`` earlier, default 0); a later start costs
@@ -68,6 +69,7 @@ from doorstep.workforce.models import Provider as ProviderRow
 from doorstep.workforce.selectors import provider_facts
 
 from .models import DEFAULT_SHIFT, Shift, ShiftTimes
+from .selectors import second_provider_ids_of
 
 S = VisitStatus
 PLANNED = (S.AWAITING_DISPATCH, S.ASSIGNED)
@@ -286,6 +288,7 @@ def build(
     # fixed visits: the provider is busy until they end, then leaves from that home
     busy_until: dict[int, tuple[int, tuple[float, float]]] = {}
     planned_rows: list[VisitRow] = []
+    seconds = second_provider_ids_of([v.pk for v in rows if v.status in FIXED])
     for v in rows:
         if v.status not in FIXED:
             planned_rows.append(v)
@@ -297,12 +300,20 @@ def build(
         if v.status == S.IN_SERVICE:
             until = max(now_s, begun + v.duration_minutes * 60 + extra)
         place = _place(v)
-        if v.provider_id is not None and place is not None:
-            prev = busy_until.get(v.provider_id)
+        holders = [v.provider_id, *sorted(seconds.get(v.pk, ()))]
+        for holder in holders:  # the second provider of a two-provider visit is busy too
+            if holder is None or place is None:
+                continue
+            prev = busy_until.get(holder)
             if prev is None or prev[0] < until:
-                busy_until[v.provider_id] = (until, place)
+                busy_until[holder] = (until, place)
         built.fixed.append(
-            {"visit_id": v.pk, "provider_id": v.provider_id, "until": built.at(until)}
+            {
+                "visit_id": v.pk,
+                "provider_id": v.provider_id,
+                "second_provider_ids": holders[1:],
+                "until": built.at(until),
+            }
         )
 
     # providers

@@ -2,8 +2,8 @@
 (ADR 0019).
 
 A plan is only a proposal until it is accepted; acceptance turns it into assignments
-through ``doorstep.orders.services`` (``assign_provider``; ``reschedule`` with the same
-window to release a visit from its current provider first), so every rule of the visit
+through ``doorstep.orders.services`` (``assign_provider``; ``unassign_provider`` to take a
+visit back from its current provider first), so every rule of the visit
 loop holds: eligibility, area, overlap and travel time, sanctions. Acceptance runs in one
 transaction with a savepoint per visit: a refused visit keeps its previous state and the
 refusal (code and message) is recorded in ``PlanRun.outcome``; the others are assigned.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
@@ -26,10 +27,11 @@ from doorstep.core import audit, clock
 from doorstep.core.errors import ApplicationError, NotFound
 from doorstep.dispatch.solver import engine
 from doorstep.dispatch.solver.model import Cost, Route, Solution, Stop
-from doorstep.notifications.services import notify
+from doorstep.notifications.services import notify, notify_many
 from doorstep.orders import services as orders
 from doorstep.orders.models import Visit as VisitRow
 from doorstep.organizations.models import Institution
+from doorstep.people.models import FamilyLink
 from doorstep.workforce.models import Provider
 
 from . import errors
@@ -37,6 +39,7 @@ from .access import require_plan
 from .enums import ACTIVE, DECIDABLE, EventKind, RunStatus
 from .models import PlanRun, SecondProvider, Shift
 from .problem import (
+    FIXED,
     PLANNED,
     Built,
     Event,
@@ -260,25 +263,65 @@ def _refusal(exc: ApplicationError) -> dict[str, Any]:
     }
 
 
+def _second_refused(exc_reasons: list[dict[str, str]]) -> ApplicationError:
+    return errors.SecondProviderNotEligible(details={"reasons": exc_reasons})
+
+
+def _place_second(
+    *, run: PlanRun, visit: VisitRow, second: Provider, start: str, now: dt.datetime
+) -> None:
+    """Record ``second`` as the second provider of ``visit`` (a two-provider visit) after
+    the orders rules for them: eligibility, area, their own visits and other second-
+    provider slots (overlap, travel time), sanctions. Earlier rows of the visit are
+    released. Raises (the caller's savepoint rolls back) when the second may not go."""
+    if second.pk == visit.provider_id:
+        raise _second_refused([{"code": "same_provider", "message": str(_("Same provider."))}])
+    fresh = VisitRow.objects.select_related("order__item", "order__institution", "region").get(
+        pk=visit.pk
+    )
+    refusals = orders.refusals_for(second, fresh)
+    if refusals:
+        raise _second_refused([r.as_dict() for r in refusals])
+    SecondProvider.objects.filter(visit_id=visit.pk, released_at__isnull=True).update(
+        released_at=now
+    )
+    SecondProvider.objects.create(
+        visit_id=visit.pk,
+        provider=second,
+        run=run,
+        start=dt.datetime.fromisoformat(start),
+        created_at=now,
+    )
+
+
 def _move(
-    *, actor: Actor, visit_pk: int, provider: Provider, release_reason: str
+    *,
+    actor: Actor,
+    run: PlanRun,
+    visit_pk: int,
+    provider: Provider,
+    release_reason: str,
+    second: tuple[Provider, str] | None = None,
 ) -> dict[str, Any]:
-    """Give one visit to ``provider`` through the orders services (savepoint): release it
-    from its current provider first when it has another one. Refused: nothing changed."""
+    """Give one visit to ``provider`` through the orders services (savepoint): take it
+    back from its current provider first (``orders.unassign_provider``) when it has
+    another one; a two-provider visit also gets its ``second`` provider (checked by the
+    same rules). Refused: nothing changed."""
     try:
         with transaction.atomic():
             visit = VisitRow.objects.select_related("order").get(pk=visit_pk)
-            if visit.provider_id == provider.pk:
-                return {"visit_id": visit_pk, "result": "kept", "provider_id": provider.pk}
             moved_from = visit.provider_id
-            if moved_from is not None and visit.status in PLANNED:
-                visit = orders.reschedule(
-                    actor=actor,
-                    visit=visit,
-                    window_start=visit.window_start,
-                    reason=release_reason,
+            kept = moved_from == provider.pk
+            if not kept:
+                if moved_from is not None and visit.status in PLANNED:
+                    visit = orders.unassign_provider(
+                        actor=actor, visit=visit, reason=release_reason
+                    )
+                visit = orders.assign_provider(actor=actor, visit=visit, provider=provider)
+            if second is not None:
+                _place_second(
+                    run=run, visit=visit, second=second[0], start=second[1], now=clock.now()
                 )
-            orders.assign_provider(actor=actor, visit=visit, provider=provider)
     except ApplicationError as exc:
         return {
             "visit_id": visit_pk,
@@ -286,22 +329,28 @@ def _move(
             "provider_id": provider.pk,
             **_refusal(exc),
         }
-    return {
+    out: dict[str, Any] = {
         "visit_id": visit_pk,
-        "result": "moved" if moved_from else "assigned",
+        "result": "kept" if kept else ("moved" if moved_from else "assigned"),
         "provider_id": provider.pk,
-        "from_provider_id": moved_from,
     }
+    if not kept:
+        out["from_provider_id"] = moved_from
+    if second is not None:
+        out["second_provider_id"] = second[0].pk
+    return out
 
 
-def _release(*, actor: Actor, visit_pk: int, reason: str) -> dict[str, Any]:
+def _release(*, actor: Actor, visit_pk: int, reason: str) -> dict[str, Any] | None:
+    """Take a visit back from its provider (``orders.unassign_provider``); None when it
+    has no provider to take it from."""
     try:
         with transaction.atomic():
             visit = VisitRow.objects.select_related("order").get(pk=visit_pk)
             before = visit.provider_id
-            orders.reschedule(
-                actor=actor, visit=visit, window_start=visit.window_start, reason=reason
-            )
+            if before is None and visit.status not in FIXED:
+                return None
+            orders.unassign_provider(actor=actor, visit=visit, reason=reason)
     except ApplicationError as exc:
         return {"visit_id": visit_pk, "result": "refused", "provider_id": None, **_refusal(exc)}
     return {"visit_id": visit_pk, "result": "released", "from_provider_id": before}
@@ -310,31 +359,37 @@ def _release(*, actor: Actor, visit_pk: int, reason: str) -> dict[str, Any]:
 def accept_plan(*, actor: Actor, run: PlanRun) -> PlanRun:
     """Turn a finished plan into assignments through the orders services (see the module
     docstring). Visits the plan leaves out keep their provider, except those of a provider
-    who called in sick (released to ``awaiting_dispatch``). Providers whose day changed
-    are notified after commit."""
+    who called in sick and those the dispatcher took off the plan on the board (taken
+    back with ``orders.unassign_provider``). Providers whose day changed, and the elders
+    (and family) whose visit changed, are notified after commit."""
     with transaction.atomic():
         locked = _lock_decidable(actor, run)
         plan = locked.result
         wanted: list[tuple[str, int, int]] = []  # (start, visit, provider) of first tasks
-        seconds: list[tuple[int, int, str]] = []  # (visit, provider, start) of second tasks
+        seconds: dict[int, tuple[int, str]] = {}  # visit -> (provider, start) of second tasks
         for route in plan.get("routes", []):
             for st in route["stops"]:
                 if st["task"] == 0:
                     wanted.append((st["start"], st["visit_id"], route["provider_id"]))
                 else:
-                    seconds.append((st["visit_id"], route["provider_id"], st["start"]))
-        providers = Provider.objects.in_bulk({p for _, _, p in wanted} | {p for _, p, _ in seconds})
+                    seconds[st["visit_id"]] = (route["provider_id"], st["start"])
+        providers = Provider.objects.in_bulk(
+            {p for _, _, p in wanted} | {p for p, _ in seconds.values()}
+        )
         reason = str(_("Re-planned by the dispatcher"))
         results: dict[int, dict[str, Any]] = {}
         pending = sorted(wanted)
         for round_no in range(ACCEPT_ROUNDS):
             retry = []
             for start, visit_pk, provider_pk in pending:
+                second = seconds.get(visit_pk)
                 out = _move(
                     actor=actor,
+                    run=locked,
                     visit_pk=visit_pk,
                     provider=providers[provider_pk],
                     release_reason=reason,
+                    second=(providers[second[0]], second[1]) if second else None,
                 )
                 codes = {r.get("code") for r in out.get("reasons", [])}
                 if (
@@ -347,30 +402,26 @@ def accept_plan(*, actor: Actor, run: PlanRun) -> PlanRun:
             if not retry:
                 break
             pending = retry
+        releases: list[tuple[int, str]] = [
+            (int(t["visit_id"]), str(t.get("reason") or reason)) for t in plan.get("taken_off", [])
+        ]
         event = Event.from_dict(locked.event)
         if event is not None and event.kind == EventKind.PROVIDER_SICK:
-            for change in plan.get("changes", []):
-                if (
-                    change["kind"] == "unplanned"
-                    and change["from_provider_id"] == event.provider_id
-                ):
-                    results[change["visit_id"]] = _release(
-                        actor=actor,
-                        visit_pk=change["visit_id"],
-                        reason=str(_("The provider is unavailable")),
-                    )
+            sick_reason = str(_("The provider is unavailable"))
+            releases += [
+                (c["visit_id"], sick_reason)
+                for c in plan.get("changes", [])
+                if c["kind"] == "unplanned" and c["from_provider_id"] == event.provider_id
+            ]
+        for visit_pk, why in releases:
+            if visit_pk in results:
+                continue
+            released = _release(actor=actor, visit_pk=visit_pk, reason=why)
+            if released is not None:
+                results[visit_pk] = released
         now = clock.now()
-        for visit_pk, provider_pk, start in seconds:
-            if results.get(visit_pk, {}).get("result") in ("assigned", "moved", "kept"):
-                SecondProvider.objects.create(
-                    visit_id=visit_pk,
-                    provider=providers[provider_pk],
-                    run=locked,
-                    start=dt.datetime.fromisoformat(start),
-                    created_at=now,
-                )
-                results[visit_pk]["second_provider_id"] = provider_pk
         told = _tell_providers(locked, results)
+        patients = _tell_patients(locked, results)
         counts: dict[str, int] = {}
         for out in results.values():
             counts[out["result"]] = counts.get(out["result"], 0) + 1
@@ -381,6 +432,7 @@ def accept_plan(*, actor: Actor, run: PlanRun) -> PlanRun:
             "counts": counts,
             "visits": [results[k] for k in sorted(results)],
             "notified_provider_ids": told,
+            "notified_patient_visit_ids": patients,
         }
         locked.save(update_fields=["status", "decided_by", "decided_at", "outcome"])
         audit.record(
@@ -395,6 +447,23 @@ def accept_plan(*, actor: Actor, run: PlanRun) -> PlanRun:
     return locked
 
 
+def _applied_changes(run: PlanRun, results: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """visit id -> what changed for it, as acceptance applied it: ``moved`` (another
+    provider), ``released`` (no provider now), ``retimed`` (same provider, another
+    expected time), each with the new expected start."""
+    planned = {c["visit_id"]: c for c in run.result.get("changes", [])}
+    out: dict[int, dict[str, Any]] = {}
+    for visit_pk, res in results.items():
+        change = planned.get(visit_pk, {})
+        if res["result"] == "moved":
+            out[visit_pk] = {"kind": "moved", "new_start": change.get("new_start")}
+        elif res["result"] == "released":
+            out[visit_pk] = {"kind": "released", "new_start": None}
+        elif change.get("kind") == "retimed" and res["result"] in ("kept", "assigned"):
+            out[visit_pk] = {"kind": "retimed", "new_start": change.get("new_start")}
+    return out
+
+
 def _tell_providers(run: PlanRun, results: dict[int, dict[str, Any]]) -> list[int]:
     """Notify (after commit) each provider whose day the plan changed: visits moved to or
     from them, released, retimed, or given to them as second provider."""
@@ -402,7 +471,7 @@ def _tell_providers(run: PlanRun, results: dict[int, dict[str, Any]]) -> list[in
     for out in results.values():
         if out["result"] in ("moved", "released"):
             affected |= {p for p in (out.get("from_provider_id"), out.get("provider_id")) if p}
-        if out.get("second_provider_id"):
+        if out.get("second_provider_id") and out["result"] != "refused":
             affected.add(out["second_provider_id"])
     for change in run.result.get("changes", []):
         if change["kind"] == "retimed" and results.get(change["visit_id"], {}).get("result") in (
@@ -427,6 +496,72 @@ def _tell(user: Any, day: str) -> None:
         link="/visits/",
         params={"day": day},
     )
+
+
+#: What an elder (and their family) is told about their visit, per applied change.
+PATIENT_NOTICES: dict[str, Any] = {
+    "moved": _("Another provider will come for your visit on %(day)s, expected at %(time)s."),
+    "retimed": _("Your provider for your visit on %(day)s is now expected at %(time)s."),
+    "released": _(
+        "Your visit on %(day)s at %(time)s is waiting for a new provider; we will tell you "
+        "who comes."
+    ),
+}
+
+
+def _tell_patients(run: PlanRun, results: dict[int, dict[str, Any]]) -> list[int]:
+    """Notify (after commit, in one ``notify_many``) the elder and each family member
+    linked to receive alerts, for every visit whose provider or expected time acceptance
+    changed. Returns the visit ids whose patients were told."""
+    applied = _applied_changes(run, results)
+    if not applied:
+        return []
+    people = patients_of(applied)
+    requests: list[dict[str, Any]] = []
+    for visit_pk in sorted(applied):
+        change = applied[visit_pk]
+        info = people.get(visit_pk)
+        if info is None:
+            continue
+        when = change["new_start"] or info["window_start"]
+        local = timezone.localtime(dt.datetime.fromisoformat(when), local_zone())
+        for user in info["recipients"]:
+            requests.append(
+                {
+                    "recipient": user,
+                    "kind": "dispatch.visit_changed",
+                    "title": _("Your visit on %(day)s has changed"),
+                    "body": PATIENT_NOTICES[change["kind"]],
+                    "link": f"/orders/{info['order_id']}",
+                    "params": {"day": local.date().isoformat(), "time": local.strftime("%H:%M")},
+                }
+            )
+    if requests:
+        transaction.on_commit(partial(notify_many, requests), robust=True)
+    return sorted(v for v in applied if people.get(v, {}).get("recipients"))
+
+
+def patients_of(visit_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """visit id -> the order, the booked start and who hears about the elder's visits:
+    the elder (with a login) and family linked to receive alerts."""
+    rows = VisitRow.objects.filter(pk__in=list(visit_ids)).select_related("order__elder__user")
+    elder_ids = {v.order.elder_id for v in rows}
+    family: dict[int, list[Any]] = {}
+    for link in FamilyLink.objects.filter(
+        elder_id__in=elder_ids, status="active", can_receive_alerts=True
+    ).select_related("user"):
+        family.setdefault(link.elder_id, []).append(link.user)
+    out: dict[int, dict[str, Any]] = {}
+    for v in rows:
+        elder = v.order.elder
+        users = ([elder.user] if elder.user_id else []) + family.get(elder.pk, [])
+        out[v.pk] = {
+            "order_id": v.order_id,
+            "window_start": v.window_start.isoformat(),
+            "elder_id": elder.pk,
+            "recipients": list({u.pk: u for u in users}.values()),
+        }
+    return out
 
 
 def replan(

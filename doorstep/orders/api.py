@@ -684,6 +684,15 @@ def assign(request: HttpRequest, visit_id: int, payload: AssignIn) -> Any:
     return _detail(services.assign_provider(actor=actor, visit=visit, provider=provider))
 
 
+@router.post("/visits/{visit_id}/unassign", response={200: VisitDetailOut, **ERRORS})
+def unassign(request: HttpRequest, visit_id: int, payload: ReasonIn) -> Any:
+    """Take an assigned visit back to awaiting dispatch before the provider sets off
+    (the institution's dispatchers; 409 ``unassign_not_allowed`` from en route on)."""
+    actor = actor_of(request)
+    visit = access_visit(actor=actor, visit_id=visit_id)
+    return _detail(services.unassign_provider(actor=actor, visit=visit, reason=payload.reason))
+
+
 @router.post("/visits/{visit_id}/publish", response={200: VisitDetailOut, **ERRORS})
 def publish(request: HttpRequest, visit_id: int) -> Any:
     actor = actor_of(request)

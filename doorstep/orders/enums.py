@@ -40,7 +40,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.ACCEPTED: frozenset({S.AWAITING_PAYMENT, S.AWAITING_DISPATCH, S.CANCELLED}),
     S.AWAITING_PAYMENT: frozenset({S.AWAITING_DISPATCH, S.CANCELLED}),
     S.AWAITING_DISPATCH: frozenset({S.ASSIGNED, S.CANCELLED, S.RESCHEDULED}),
-    S.ASSIGNED: frozenset({S.EN_ROUTE, S.CANCELLED, S.RESCHEDULED}),
+    # assigned -> awaiting_dispatch: the dispatcher takes the visit back (``unassign``).
+    S.ASSIGNED: frozenset({S.EN_ROUTE, S.AWAITING_DISPATCH, S.CANCELLED, S.RESCHEDULED}),
     S.EN_ROUTE: frozenset({S.ARRIVED, S.CANCELLED, S.ABORTED, S.RESCHEDULED}),
     S.ARRIVED: frozenset({S.IN_SERVICE, S.NO_SHOW, S.ABORTED, S.CANCELLED}),
     S.IN_SERVICE: frozenset({S.COMPLETED, S.ABORTED}),

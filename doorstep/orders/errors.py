@@ -12,6 +12,11 @@ class IllegalTransition(Conflict):
     default_message = _("This step is not allowed from the visit's current status.")
 
 
+class NotUnassignable(Conflict):
+    default_code = "unassign_not_allowed"
+    default_message = _("Only an assigned visit whose provider has not set off can be taken back.")
+
+
 class AlreadyTaken(Conflict):
     default_code = "already_taken"
     default_message = _("Another provider has already taken this visit.")

@@ -5,6 +5,7 @@ Findings name rows by id only (never personal data).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 
 from django.db.models import Exists, OuterRef, Q
@@ -13,19 +14,30 @@ from doorstep.demo.invariants import invariant
 
 from .enums import HOLDING_PROVIDER, CheckKind, VisitStatus
 from .models import CheckEvent, Order, ServiceRecord, Visit
+from .services._common import _dispatch_hook
 
 
 @invariant("no_overlapping_visits")
 def no_overlapping_visits() -> Iterator[str]:
-    """No provider holds two visits whose windows overlap (one sweep per provider)."""
+    """No provider holds two visits whose windows overlap, counting the visits they hold
+    as second provider of a two-provider visit (ADR 0019); one sweep per provider."""
     rows = (
         Visit.objects.filter(provider__isnull=False, status__in=sorted(HOLDING_PROVIDER))
         .order_by("provider_id", "window_start", "id")
-        .values_list("pk", "provider_id", "window_start", "window_end")
+        .values_list("provider_id", "window_start", "pk", "window_end")
+        .iterator(chunk_size=5000)
+    )
+    slots = _dispatch_hook("second_provider_slots")
+    seconds = (
+        sorted(
+            (s.provider_id, s.visit.window_start, s.visit_id, s.visit.window_end) for s in slots()
+        )
+        if slots is not None
+        else []
     )
     current: int | None = None
     last_pk, last_end = None, None
-    for pk, provider_id, start, end in rows.iterator(chunk_size=5000):
+    for provider_id, start, pk, end in heapq.merge(rows, seconds):
         if provider_id != current:
             current, last_pk, last_end = provider_id, pk, end
             continue

@@ -248,6 +248,7 @@ def test_problem_reads_shifts_skills_and_fixed_visits(city: City, personas: Any)
         {
             "visit_id": city.pk("v3"),
             "provider_id": city.caregiver.pk,
+            "second_provider_ids": [],
             "until": "2026-06-16T10:00:00+08:00",
         }
     ]
@@ -313,11 +314,13 @@ def test_replan_after_overrun_moves_the_next_visit(
         {
             "visit_id": city.pk("v1"),
             "provider_id": city.nurse.pk,
+            "second_provider_ids": [],
             "until": "2026-06-16T12:00:00+08:00",
         },
         {
             "visit_id": city.pk("v3"),
             "provider_id": city.caregiver.pk,
+            "second_provider_ids": [],
             "until": "2026-06-16T10:00:00+08:00",
         },
     ]

@@ -26,6 +26,7 @@ from .dispatch import (
     refusals_for,
     schedule_conflicts,
     travel_minutes,
+    unassign_provider,
 )
 from .door import (
     add_photo,
@@ -75,6 +76,7 @@ __all__ = [
     "start_travel",
     "submit_record",
     "travel_minutes",
+    "unassign_provider",
     "valid_assessment",
     "validate_values",
 ]

@@ -242,6 +242,16 @@ def _quality_hook(name: str) -> Any:
     return getattr(quality, name, None)
 
 
+def _dispatch_hook(name: str) -> Any:
+    """``doorstep.dispatch.selectors.<name>`` when the dispatch app provides it (the
+    second providers of two-provider visits, ADR 0019)."""
+    try:
+        from doorstep.dispatch import selectors as dispatch
+    except ImportError:  # pragma: no cover - the dispatch app is optional
+        return None
+    return getattr(dispatch, name, None)
+
+
 def _may_act_for_elder(actor: Actor, elder: Elder, permission: str) -> bool:
     """The elder themself, or a family member with an effective link for ``permission``."""
     if actor.user is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.policy import Actor
@@ -31,6 +32,7 @@ from ._common import (
     DISPATCH_ROLES,
     SPEED_KMH,
     S,
+    _dispatch_hook,
     _event,
     _is_staff_of,
     _lock_visit,
@@ -63,15 +65,20 @@ def travel_minutes(provider: Provider, a: tuple[float, float], b: tuple[float, f
 
 
 def schedule_conflicts(provider: Provider, visit: Visit) -> list[dict[str, Any]]:
-    """Other visits of ``provider`` that overlap ``visit`` or leave too little time to
-    travel between the two homes."""
+    """Other visits of ``provider`` (as the visit's provider or as the second provider of
+    a two-provider visit) that overlap ``visit`` or leave too little time to travel
+    between the two homes."""
     margin = dt.timedelta(hours=12)
-    others = Visit.objects.filter(
-        provider=provider,
-        status__in=sorted(HOLDING_PROVIDER),
-        window_start__lt=visit.window_end + margin,
-        window_end__gt=visit.window_start - margin,
-    ).exclude(pk=visit.pk)
+    lo, hi = visit.window_start - margin, visit.window_end + margin
+    mine = Q(provider=provider)
+    second = _dispatch_hook("second_provider_visit_id_query")
+    if second is not None:  # visits the provider holds as second provider (ADR 0019)
+        mine |= Q(pk__in=second(provider.pk))
+    others = (
+        Visit.objects.filter(mine)
+        .filter(status__in=sorted(HOLDING_PROVIDER), window_start__lt=hi, window_end__gt=lo)
+        .exclude(pk=visit.pk)
+    )
     found: list[dict[str, Any]] = []
     here = _point(visit)
     for other in others.order_by("window_start"):
@@ -231,3 +238,48 @@ def accept_from_pool(*, actor: Actor, visit: Visit) -> Visit:
         )
         _notify_patient(current.order, "orders.visit_assigned", _("A provider was assigned"))
     return current
+
+
+def unassign_provider(*, actor: Actor, visit: Visit, reason: str) -> Visit:
+    """The institution's dispatcher takes an assigned visit back before the provider sets
+    off (assigned -> awaiting_dispatch): the provider (and a second provider of a
+    two-provider visit) is released and told. From ``en_route`` on it is too late
+    (409 ``unassign_not_allowed``); a reason is required. Nothing changes on refusal."""
+    if not _is_staff_of(actor, visit.order.institution_id, DISPATCH_ROLES):
+        raise Forbidden()
+    if not reason.strip():
+        raise errors.ReasonRequired(details={"field": "reason"})
+    with transaction.atomic():
+        locked = _lock_visit(visit.pk)
+        if locked.status != S.ASSIGNED or not can_transition(locked.status, S.AWAITING_DISPATCH):
+            raise errors.NotUnassignable(details={"from": locked.status})
+        old_provider = locked.provider_id
+        seconds = _dispatch_hook("second_provider_ids_of")
+        second_ids = sorted(seconds([locked.pk]).get(locked.pk, set())) if seconds else []
+        locked.status = S.AWAITING_DISPATCH
+        locked.provider = None
+        locked.assigned_at = None
+        locked.pool_published_at = None
+        changed = ["status", "provider", "assigned_at", "pool_published_at"]
+        locked.save(update_fields=changed)
+        _event(
+            visit=locked,
+            from_status=S.ASSIGNED,
+            to_status=S.AWAITING_DISPATCH,
+            actor=actor,
+            reason=reason.strip(),
+            details={"provider": old_provider, "second_providers": second_ids, "via": "unassign"},
+            changed=changed,
+            action="visit.unassigned",
+        )
+        for row in Provider.objects.filter(pk__in=[old_provider, *second_ids]).select_related(
+            "user"
+        ):
+            _on_commit_notify(
+                recipient=row.user,
+                kind="orders.visit_unassigned",
+                title=_("A visit was taken back from you"),
+                body=reason.strip(),
+                link=f"/visits/{locked.pk}",
+            )
+    return locked

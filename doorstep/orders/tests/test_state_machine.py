@@ -37,6 +37,7 @@ LEGAL = {
     ("awaiting_dispatch", "cancelled"),
     ("awaiting_dispatch", "rescheduled"),
     ("assigned", "en_route"),
+    ("assigned", "awaiting_dispatch"),
     ("assigned", "cancelled"),
     ("assigned", "rescheduled"),
     ("en_route", "arrived"),

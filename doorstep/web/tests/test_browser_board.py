@@ -2,7 +2,9 @@
 (ADR 0021): a dispatcher plans tomorrow (1 s limit), the progress bar reaches 100 %, the
 timeline has a row per provider, dragging a wound dressing onto the caregiver is refused
 with the reason, dragging v2 onto the caregiver moves the block, the map is drawn, and
-accepting turns the plan into assignments.
+accepting turns the plan into assignments. Then the caregiver calls in sick from 12:00: the
+re-plan shows the diff and who must be told, v1 is dragged onto the unassigned list (a
+reason asked for), and accepting takes v1 back from the nurse and tells the elder.
 
 Screenshots go to ``test-artifacts/board-*.png``.
 """
@@ -22,7 +24,9 @@ from playwright.sync_api import expect
 from doorstep.dispatch.models import PlanRun
 from doorstep.dispatch.tests import plan_scene
 from doorstep.dispatch.tests.plan_scene import DAY, SHANGHAI, stops_by_provider
-from doorstep.orders.models import Visit
+from doorstep.notifications.models import Notification
+from doorstep.orders.models import Visit, VisitEvent
+from doorstep.orders.services import refusals_for
 from doorstep.orders.tests.conftest import dispatchable
 from doorstep.regions.models import Region
 
@@ -99,6 +103,14 @@ def test_dispatcher_plans_moves_and_accepts(
         nurse_track.get_by_test_id(f"block-{dressing.pk}").drag_to(care_track)
         notice = page.get_by_test_id("move-notice")
         expect(notice).to_contain_text("The move was refused")
+        reasons = [
+            r.message
+            for r in refusals_for(city.caregiver, Visit.objects.get(pk=dressing.pk))
+            if r.code not in ("schedule_overlap", "travel_time")
+        ]
+        assert reasons, "the caregiver should be refused the wound dressing"
+        for text in reasons:  # the reason itself is shown, not only "refused"
+            expect(notice).to_contain_text(text)
         expect(nurse_track.get_by_test_id(f"block-{dressing.pk}")).to_be_visible()
         shot(page, "board-02-refused")
         run.refresh_from_db()
@@ -134,5 +146,50 @@ def test_dispatcher_plans_moves_and_accepts(
         assert set(Visit.objects.filter(pk__in=city.pks()).values_list("status", flat=True)) == {
             "assigned"
         }
+
+        # re-planning: the caregiver calls in sick from 12:00; the diff and who must be told
+        v1, v4 = city.pk("v1"), city.pk("v4")
+        page.get_by_test_id("sick-provider").select_option(str(city.caregiver.pk))
+        page.get_by_test_id("sick-at").fill("12:00")
+        page.get_by_test_id("sick-submit").click()
+        expect(page.get_by_test_id("progress-percent")).to_have_text("100 %")
+        expect(page.get_by_test_id("run-status")).to_have_text("Ready for review")
+        expect(page.get_by_test_id("replan-event")).to_contain_text("is unavailable from 12:00")
+        change = page.get_by_test_id(f"change-{v4}")
+        expect(change.get_by_test_id("change-kind")).to_have_text("moves to another provider")
+        expect(change.get_by_test_id("change-time")).to_have_text("13:00")
+        expect(page.get_by_test_id("who-to-tell")).to_be_visible()
+        expect(page.get_by_test_id(f"tell-patient-{v4}")).to_contain_text("王**")
+        shot(page, "board-05-replan")
+
+        # a visit dragged onto the unassigned list is taken off, with a reason
+        page.once("dialog", lambda dialog: dialog.accept("The family visits today."))
+        unassigned = page.get_by_test_id("unassigned")
+        unassigned.scroll_into_view_if_needed()  # source and target both on screen
+        page.get_by_test_id(f"track-{city.nurse.pk}").get_by_test_id(f"block-{v1}").drag_to(
+            unassigned
+        )
+        expect(page.get_by_test_id("move-notice")).to_contain_text("Taken off the plan")
+        expect(page.get_by_test_id(f"unassigned-{v1}")).to_contain_text(
+            "taken off by the dispatcher: The family visits today."
+        )
+        shot(page, "board-06-taken-off")
+
+        page.get_by_test_id("accept-plan").click()
+        expect(page.locator(".msg.success")).to_contain_text("Plan accepted")
+        expect(page.get_by_test_id("told-patients")).to_be_visible()
+        expect(page.get_by_test_id(f"outcome-{v1}").get_by_test_id("outcome-status")).to_have_text(
+            "Awaiting dispatch"
+        )
+        shot(page, "board-07-replan-accepted")
+        now = {v.pk: v for v in Visit.objects.filter(pk__in=city.pks())}
+        assert (now[v4].status, now[v4].provider_id) == ("assigned", city.nurse.pk)
+        assert (now[v1].status, now[v1].provider_id) == ("awaiting_dispatch", None)
+        assert (
+            VisitEvent.objects.filter(visit_id=v1).order_by("-id").values_list("reason", flat=True)
+        )[0] == "The family visits today."
+        assert Notification.objects.filter(
+            kind="dispatch.visit_changed", recipient=personas.elder
+        ).exists()
     finally:
         context.close()

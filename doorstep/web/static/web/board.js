@@ -1,6 +1,7 @@
 /* Dispatch board (ADR 0021): drag a visit onto another provider's row, and the map.
    No framework: HTML5 drag and drop posts the move through htmx, which swaps the plan
    section (#board-plan) with the server's answer (moved, or the reason it was refused).
+   Dropping a visit on the unassigned list takes it off the plan (a reason is asked for).
    Keyboard: Enter on a visit block picks it in the "Move a visit" form. */
 (function () {
   "use strict";
@@ -17,7 +18,7 @@
   }
 
   function zoneOf(target) {
-    return target && target.closest ? target.closest(".dropzone") : null;
+    return target && target.closest ? target.closest(".dropzone, .offzone") : null;
   }
 
   function clearTargets() {
@@ -35,6 +36,25 @@
       target: "#board-plan",
       swap: "outerHTML",
       values: { visit: visit + ":" + task, provider: provider },
+      headers: { "X-CSRFToken": csrfToken() },
+    });
+  }
+
+  // Dropped on the unassigned list: take the visit off the plan, with a reason (asked
+  // for here; cancelling the question changes nothing).
+  function takeOff(visit) {
+    var plan = document.getElementById("board-plan");
+    if (!plan || !plan.dataset.takeOffUrl || !window.htmx) {
+      return;
+    }
+    var reason = window.prompt(plan.dataset.reasonPrompt || "", plan.dataset.reasonDefault || "");
+    if (reason === null || !reason.trim()) {
+      return;
+    }
+    window.htmx.ajax("POST", plan.dataset.takeOffUrl, {
+      target: "#board-plan",
+      swap: "outerHTML",
+      values: { visit: visit, reason: reason.trim() },
       headers: { "X-CSRFToken": csrfToken() },
     });
   }
@@ -80,6 +100,10 @@
     var data = dragged;
     dragged = null;
     clearTargets();
+    if (zone.classList.contains("offzone")) {
+      takeOff(data.visit);
+      return;
+    }
     move(data.visit, data.task, zone.dataset.provider);
   });
 
