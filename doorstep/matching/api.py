@@ -70,15 +70,20 @@ class RefusedOut(Schema):
 class RankingOut(Schema):
     visit_id: int
     considered: int
+    screened_in: int
     team_median_minutes: float
     blocked: list[RefusalOut]
     candidates: list[CandidateOut]
+    #: The nearest refused providers (at most 20) and every exact-check refusal.
     refused: list[RefusedOut]
+    #: Providers refused for each reason, over everyone considered.
+    refused_counts: dict[str, int]
 
     model_config = _examples(
         {
             "visit_id": 812,
             "considered": 14,
+            "screened_in": 9,
             "team_median_minutes": 240.0,
             "blocked": [],
             "candidates": [
@@ -106,6 +111,7 @@ class RankingOut(Schema):
                     ],
                 }
             ],
+            "refused_counts": {"daily_cap": 1, "outside_radius": 4},
         }
     )  # fmt: skip
 
@@ -206,6 +212,8 @@ def _ranking(r: selectors.Ranking) -> dict[str, Any]:
     return {
         "visit_id": r.visit.pk,
         "considered": r.considered,
+        "screened_in": r.screened_in,
+        "refused_counts": r.refused_counts,
         "team_median_minutes": r.team_median_minutes,
         "blocked": [b.as_dict() for b in r.blocked],
         "candidates": [

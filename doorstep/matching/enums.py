@@ -17,3 +17,13 @@ class OfferStatus(models.TextChoices):
 class ExclusionStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("exclusion", "Active")
     REVOKED = "revoked", pgettext_lazy("exclusion", "Revoked")
+
+
+class DeclineReason(models.TextChoices):
+    """Why a provider declined an offer (the offers page asks; the API may leave it out)."""
+
+    TOO_FAR = "too_far", pgettext_lazy("decline", "Too far away")
+    BUSY = "busy", pgettext_lazy("decline", "I am busy at that time")
+    SKILLS = "skills", pgettext_lazy("decline", "Not the right skills for this visit")
+    PERSONAL = "personal", pgettext_lazy("decline", "Personal reasons")
+    OTHER = "other", pgettext_lazy("decline", "Another reason")

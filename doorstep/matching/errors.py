@@ -45,3 +45,8 @@ class ExclusionRevoked(Conflict):
 class ReasonRequired(ValidationFailed):
     default_code = "reason_required"
     default_message = _("Please give a reason.")
+
+
+class BadDeclineReason(ValidationFailed):
+    default_code = "bad_decline_reason"
+    default_message = _("Choose one of the listed reasons for declining.")

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .enums import ExclusionStatus, OfferStatus
+from .enums import DeclineReason, ExclusionStatus, OfferStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -36,6 +36,12 @@ class Offer(models.Model):
     offered_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(
+        max_length=12,
+        choices=DeclineReason.choices,
+        blank=True,
+        help_text="The provider's reason when they declined (blank: none given).",
+    )
 
     class Meta:
         ordering = ["visit_id", "attempt"]

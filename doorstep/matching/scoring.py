@@ -173,22 +173,72 @@ def _clamp(x: float, lo: float, hi: float) -> float:
     return max(lo, min(hi, x))
 
 
+def _normalised(
+    eta_minutes: float,
+    visits_to_elder: int,
+    quality: float | None,
+    booked_week_minutes: int,
+    *,
+    rural: bool,
+    team_median: float,
+    w: Weights,
+) -> tuple[float, float, float, float, float, float]:
+    """``(eta, continuity, q, quality, fairness, rural)``: the normalised terms and the
+    quality score used (``q``, the prior when there is none). One formula for
+    ``terms_for`` and ``score_of``, so both always agree."""
+    horizon = w.eta_horizon_minutes * (w.rural_eta_factor if rural else 1.0)
+    eta = _clamp(1.0 - eta_minutes / horizon, 0.0, 1.0)
+    cont = min(visits_to_elder, w.continuity_cap) / w.continuity_cap
+    q = w.quality_prior if quality is None else quality
+    qual = _clamp((q - w.quality_min) / (w.quality_max - w.quality_min), 0.0, 1.0)
+    fair = _clamp(
+        (team_median - booked_week_minutes) / max(team_median, w.fairness_floor_minutes),
+        -1.0,
+        1.0,
+    )
+    return eta, cont, q, qual, fair, (1.0 if rural else 0.0)
+
+
+def score_of(
+    eta_minutes: float,
+    visits_to_elder: int,
+    quality: float | None,
+    booked_week_minutes: int,
+    *,
+    rural: bool,
+    team_median: float,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> float:
+    """The score ``rank`` gives, without building the terms: the adapter orders
+    thousands of candidates with it and builds the terms only for the few it returns."""
+    w = weights
+    eta, cont, _q, qual, fair, rur = _normalised(
+        eta_minutes, visits_to_elder, quality, booked_week_minutes,
+        rural=rural, team_median=team_median, w=w,
+    )  # fmt: skip
+    return round(
+        math.fsum(
+            (
+                round(w.eta * eta, 6),
+                round(w.continuity * cont, 6),
+                round(w.quality * qual, 6),
+                round(w.fairness * fair, 6),
+                round(w.rural * rur, 6),
+            )
+        ),
+        6,
+    )
+
+
 def terms_for(
     p: ProviderFacts, *, rural: bool, team_median: float, weights: Weights = DEFAULT_WEIGHTS
 ) -> tuple[Term, ...]:
     """The five terms of ``p``'s score (see the module docstring)."""
     w = weights
-    horizon = w.eta_horizon_minutes * (w.rural_eta_factor if rural else 1.0)
-    eta = _clamp(1.0 - p.eta_minutes / horizon, 0.0, 1.0)
-    cont = min(p.visits_to_elder, w.continuity_cap) / w.continuity_cap
-    q = w.quality_prior if p.quality is None else p.quality
-    qual = _clamp((q - w.quality_min) / (w.quality_max - w.quality_min), 0.0, 1.0)
-    fair = _clamp(
-        (team_median - p.booked_week_minutes) / max(team_median, w.fairness_floor_minutes),
-        -1.0,
-        1.0,
-    )
-    rur = 1.0 if rural else 0.0
+    eta, cont, q, qual, fair, rur = _normalised(
+        p.eta_minutes, p.visits_to_elder, p.quality, p.booked_week_minutes,
+        rural=rural, team_median=team_median, w=w,
+    )  # fmt: skip
     raw = (
         ("eta", p.eta_minutes, eta, w.eta),
         ("continuity", float(p.visits_to_elder), cont, w.continuity),

@@ -30,7 +30,7 @@ from doorstep.workforce.models import Provider
 
 from . import errors, selectors
 from .access import may_dispatch
-from .enums import ExclusionStatus, OfferStatus
+from .enums import DeclineReason, ExclusionStatus, OfferStatus
 from .models import Exclusion, Offer
 
 logger = logging.getLogger(__name__)
@@ -185,12 +185,15 @@ def _urgent(*, actor: Actor, visit: Visit) -> Outcome:
     return Outcome("assigned", assigned)
 
 
-def respond(*, actor: Actor, offer: Offer, accept: bool) -> Outcome:
+def respond(*, actor: Actor, offer: Offer, accept: bool, reason: str = "") -> Outcome:
     """The offered provider accepts (the visit is assigned through ``assign_provider`` on
-    behalf of the dispatcher who offered it) or declines (the next candidate gets it).
-    Exactly one answer counts: the offer row is locked and must still be pending."""
+    behalf of the dispatcher who offered it) or declines (the next candidate gets it),
+    optionally with a ``reason`` (a ``DeclineReason``). Exactly one answer counts: the
+    offer row is locked and must still be pending."""
     if actor.user is None or offer.provider.user_id != actor.user.pk:
         raise NotFound()
+    if reason and (accept or reason not in DeclineReason.values):
+        raise errors.BadDeclineReason(details={"reason": reason})
     with transaction.atomic():
         locked = (
             Offer.objects.select_for_update(of=("self",))
@@ -212,8 +215,9 @@ def respond(*, actor: Actor, offer: Offer, accept: bool) -> Outcome:
             _audit_offer(actor.user, locked, "accepted")
             return Outcome("assigned", visit, locked)
         locked.status, locked.responded_at = OfferStatus.DECLINED, now
-        locked.save(update_fields=["status", "responded_at"])
-        _audit_offer(actor.user, locked, "declined")
+        locked.decline_reason = reason
+        locked.save(update_fields=["status", "responded_at", "decline_reason"])
+        _audit_offer(actor.user, locked, "declined", reason=reason)
         outcome = _next(visit_id=locked.visit_id, offered_by=locked.offered_by, actor=dispatcher)
         return Outcome(outcome.mode, outcome.visit, outcome.offer or locked)
 

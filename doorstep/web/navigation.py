@@ -35,6 +35,12 @@ PAGES: tuple[Page, ...] = (
         frozenset({Role.ELDER, Role.FAMILY}),
     ),
     Page(
+        "web:offers",
+        _("Offers for me"),
+        _("Visits offered to you: accept or decline before the time runs out."),
+        frozenset({Role.NURSE, Role.CAREGIVER}),
+    ),
+    Page(
         "web:pool",
         _("Open pool"),
         _("Visits you can take near you."),

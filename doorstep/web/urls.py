@@ -11,6 +11,7 @@ from .views import (
     family,
     inbox,
     intake,
+    offers,
     orders,
     profile,
     providers,
@@ -79,6 +80,14 @@ urlpatterns = [
     ),
     path("dispatch/board/runs/<int:run_id>/move/", board.board_move, name="dispatch_board_move"),
     path(
+        "dispatch/board/runs/<int:run_id>/take-off/",
+        board.board_take_off,
+        name="dispatch_board_take_off",
+    ),
+    path(
+        "dispatch/board/runs/<int:run_id>/replan/", board.board_replan, name="dispatch_board_replan"
+    ),
+    path(
         "dispatch/board/runs/<int:run_id>/accept/", board.board_accept, name="dispatch_board_accept"
     ),
     path(
@@ -86,6 +95,9 @@ urlpatterns = [
         board.board_discard,
         name="dispatch_board_discard",
     ),
+    path("offers/", offers.offers, name="offers"),
+    path("offers/<int:offer_id>/accept/", offers.offer_accept, name="offer_accept"),
+    path("offers/<int:offer_id>/decline/", offers.offer_decline, name="offer_decline"),
     path("pool/", visits.pool, name="pool"),
     path("pool/<int:visit_id>/take/", visits.grab, name="grab"),
     path("schedule/", visits.my_schedule, name="schedule"),

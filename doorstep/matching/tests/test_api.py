@@ -31,6 +31,12 @@ def test_candidates_with_reasons(team: Team, personas: Any, api_as: Any) -> None
     refused = {team.code(x["provider_id"]): x["reasons"][0]["code"] for x in body["refused"]}
     assert refused["cap"] == "daily_cap"
     assert body["considered"] == 11
+    assert body["screened_in"] == 5
+    assert body["refused_counts"] == {
+        "daily_cap": 1, "excluded_by_elder": 1, "gender_preference": 1,
+        "no_shared_language": 1, "outside_radius": 1, "sanctioned": 1,
+        "schedule_overlap": 1, "travel_time": 1,
+    }  # fmt: skip
 
 
 def test_candidates_in_chinese(team: Team, personas: Any, api_as: Any) -> None:
