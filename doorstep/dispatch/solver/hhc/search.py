@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Callable
 
-from doorstep.dispatch.solver.hhc.data import Data
+from doorstep.dispatch.solver.hhc.data import HARD, Data
 from doorstep.dispatch.solver.hhc.plan import Plan
 
 Progress = Callable[[float, float], None]
@@ -48,12 +48,13 @@ def _single_options(p: Plan, j: int) -> list[tuple[int, int, int]]:
     return out
 
 
-def _single_options_route(p: Plan, j: int, r: int) -> list[tuple[int, int, int]]:
-    """The best two options of job ``j`` on route ``r`` (k = -1 - k: approximate).
+def _bounds(p: Plan, j: int, r: int) -> list[tuple[int, int]]:
+    """(lower bound of the cost change, position) of job ``j`` on route ``r``, sorted.
 
-    Positions are tried by increasing detour, a lower bound of the cost change
-    (lateness only adds), until the detour alone exceeds the second best found.
-    """
+    The bound is the detour, plus the job's own lateness when it starts right after its
+    predecessor's current end plus the travel, plus the lateness it adds to the next
+    task by pushing it to at least its own end plus the travel (an insertion only
+    delays). The continuity bonus is subtracted by the callers."""
     d = p.d
     seq = p.routes[r]
     n = len(seq)
@@ -62,16 +63,57 @@ def _single_options_route(p: Plan, j: int, r: int) -> list[tuple[int, int, int]]
     nj = node[j]
     prev = d.start_node[r]
     end = d.end_node[r]
+    start = p.start
+    dv = d.dur[r]
+    tm = d.travel[r]
+    ej = d.earliest[j]
+    sd = d.soft_due[j]
+    hd = d.hard_due[j]
+    lw = d.late_w[j]
+    tdep = d.shift_start[r]
+    dj = dv[j]
+    late_w = d.late_w
+    soft_due = d.soft_due
+    hard_due = d.hard_due
     lbs = []
     for k in range(n + 1):
         nx = node[seq[k]] if k < n else end
-        if n:
-            lbs.append((a[prev][nj] + a[nj][nx] - a[prev][nx], k))
-        else:
-            lbs.append((a[prev][nj] + a[nj][nx], k))
+        lb = a[prev][nj] + a[nj][nx] - a[prev][nx] if n else a[prev][nj] + a[nj][nx]
+        ts = tdep + tm[prev][nj]
+        if ts < ej:
+            ts = ej
+        if ts > sd and lw:
+            lb += lw * (ts - sd)
+        if ts > hd:
+            lb += HARD * (ts - hd)
+        if k < n:
+            # the next task is pushed to at least the end of j plus the travel
+            pj = seq[k]
+            arr = ts + dj + tm[nj][nx]
+            cur = start[pj]
+            if arr > cur:
+                if late_w[pj] and arr > soft_due[pj]:
+                    lb += late_w[pj] * (arr - (cur if cur > soft_due[pj] else soft_due[pj]))
+                if arr > hard_due[pj]:
+                    lb += HARD * (arr - (cur if cur > hard_due[pj] else hard_due[pj]))
+            tdep = cur + dv[pj]
+        lbs.append((lb, k))
         prev = nx
     lbs.sort()
-    bonus = d.bonus[r][j]
+    return lbs
+
+
+def _single_options_route(
+    p: Plan, j: int, r: int, lbs: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int, int]]:
+    """The best two options of job ``j`` on route ``r`` (k = -1 - k: approximate).
+
+    Positions are tried by increasing lower bound (``_bounds``) until the bound exceeds
+    the second best found.
+    """
+    if lbs is None:
+        lbs = _bounds(p, j, r)
+    bonus = p.d.bonus[r][j]
     ev = p.insert_one
     b1: tuple[int, int, int] | None = None
     b2: tuple[int, int, int] | None = None
@@ -145,6 +187,8 @@ class Inserter:
         self.noise = noise
         # cache[j][r] = options of job j on route r
         self.cache: dict[int, dict[int, list[tuple[int, int, int]]]] = {}
+        # bounds[j][r] = _bounds(p, j, r) while route r is unchanged
+        self.bounds: dict[int, dict[int, list[tuple[int, int]]]] = {}
 
     def _opts(self, j: int) -> list[tuple[int, int, int]]:
         c = self.cache.get(j)
@@ -152,18 +196,60 @@ class Inserter:
             c = {}
             self.cache[j] = c
         out: list[tuple[int, int, int]] = []
+        pending: list[int] = []
         for r in self.p.d.allowed[j]:
             o = c.get(r)
             if o is None:
-                o = _single_options_route(self.p, j, r)
+                pending.append(r)
+            else:
+                out += o
+        if not pending:
+            return out
+        p = self.p
+        if p.d.partner[j] >= 0:  # pairs combine several options per task: no pruning
+            for r in pending:
+                o = _single_options_route(p, j, r)
                 c[r] = o
+                out += o
+            return out
+        # Routes in order of their best bound; a route whose bound is not below the
+        # second-best route found so far can change neither the best option nor the
+        # regret (the best on another route), so it is not evaluated (nor cached).
+        best_of: dict[int, int] = {}
+        for dl, r, k in out:
+            if k >= 0 and (r not in best_of or dl < best_of[r]):
+                best_of[r] = dl
+        bonus = p.d.bonus
+        bc = self.bounds.get(j)
+        if bc is None:
+            bc = {}
+            self.bounds[j] = bc
+        ranked = []
+        for r in pending:
+            lbs = bc.get(r)
+            if lbs is None:
+                lbs = _bounds(p, j, r)
+                bc[r] = lbs
+            ranked.append((lbs[0][0] - bonus[r][j], r, lbs))
+        ranked.sort(key=lambda x: (x[0], x[1]))
+        for lb, r, lbs in ranked:
+            if len(best_of) >= 2 and lb >= sorted(best_of.values())[1]:
+                break
+            o = _single_options_route(p, j, r, lbs)
+            c[r] = o
             out += o
+            for dl, r2, k in o:
+                if k >= 0 and (r2 not in best_of or dl < best_of[r2]):
+                    best_of[r2] = dl
         return out
 
     def invalidate(self, routes: set[int]) -> None:
         for c in self.cache.values():
             for r in routes:
                 c.pop(r, None)
+        for b in self.bounds.values():
+            for r in routes:
+                b.pop(r, None)
 
     def choices(self, u: int) -> tuple[float, float, list[tuple[int, int, int]] | None]:
         """(best delta, regret, insertion) for unit ``u``; insertion None: impossible or
@@ -240,6 +326,7 @@ class Inserter:
         self.invalidate(p.touched)
         for j, _, _ in ins:
             self.cache.pop(j, None)
+            self.bounds.pop(j, None)
 
 
 # ---------------------------------------------------------------------- destroy
