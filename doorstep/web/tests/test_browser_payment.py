@@ -71,3 +71,34 @@ def test_family_moves_a_visit_to_a_new_time(
         "Awaiting dispatch"
     )
     assert fresh(visit).provider_id is None
+
+
+def test_nurse_reads_her_earnings(person, personas, world, elder_a, catalog, providers, frozen):
+    from doorstep.accounts.policy import Actor
+    from doorstep.billing import payments
+    from doorstep.billing.tests.test_settlement import _complete
+    from doorstep.organizations.models import Contract
+
+    Contract.objects.create(
+        institution=world.inst_a,
+        effective_from=frozen.now.date().replace(month=1, day=1),
+        platform_bp=1000,
+        institution_bp=3000,
+        provider_bp=6000,
+    )
+    order = place(personas.elder, elder_a, world.inst_a, catalog.companion)
+    payments.request_payment(
+        actor=Actor.of(personas.elder),
+        order=order,
+        channel="cash",
+        amount_fen=order.total_fen,
+        idempotency_key="earn-browser-0001",
+    )
+    _complete(personas, first_visit(order), providers.nurse, frozen)
+    share = order.total_fen * 6000 // 10000
+    page, _ = person(personas.nurse)
+    page.goto("/earnings/?month=2026-06")
+    expect(page.get_by_test_id("earnings-total")).to_contain_text(
+        f"¥{share // 100}.{share % 100:02d}"
+    )
+    shot(page, "pay-04-earnings")
