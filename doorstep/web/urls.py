@@ -71,6 +71,7 @@ urlpatterns = [
     path("dispatch/", orders.dispatch_list, name="dispatch"),
     path("dispatch/<int:visit_id>/assign/", orders.dispatch_assign, name="dispatch_assign"),
     path("dispatch/<int:visit_id>/publish/", orders.dispatch_publish, name="dispatch_publish"),
+    path("dispatch/<int:visit_id>/unassign/", orders.dispatch_unassign, name="dispatch_unassign"),
     path("dispatch/board/", board.board_page, name="dispatch_board"),
     path("dispatch/board/start/", board.board_start, name="dispatch_board_start"),
     path(

@@ -220,3 +220,22 @@ def test_daughter_reads_the_care_records_with_the_photo_in_chinese(
     page.wait_for_function("document.querySelector('[data-testid=record-photo]').complete")
     assert photo.evaluate("img => img.naturalWidth") == 1
     shot(page, "desk-07-records-zh")
+
+
+def test_dispatcher_takes_a_visit_back_from_the_dispatch_list(
+    person, personas, world, elder_a, catalog, providers, frozen
+):
+    visit = assigned(personas, world, elder_a, catalog.dressing, providers.nurse)
+    page, _ = person(personas.dispatcher, "zh-hans")
+    page.goto("/dispatch/")
+    row = page.get_by_test_id(f"held-{visit.pk}")
+    # the reason is required: the browser does not send the form without it
+    row.get_by_test_id("unassign").click()
+    assert fresh(visit).status == "assigned"
+    row.locator("input[name=reason]").fill("护士生病")
+    shot(page, "desk-05-unassign-zh")
+    row.get_by_test_id("unassign").click()
+    expect(page.locator(".msg.success")).to_contain_text("已从服务人员处收回")
+    expect(page.get_by_test_id(f"dispatch-{visit.pk}")).to_be_visible()
+    visit = fresh(visit)
+    assert (visit.status, visit.provider_id) == ("awaiting_dispatch", None)

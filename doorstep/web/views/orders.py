@@ -266,6 +266,21 @@ def dispatch_assign(request: HttpRequest, visit_id: int, *, actor: Actor) -> Htt
 
 @require_POST
 @role_page(*DISPATCHERS)
+def dispatch_unassign(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpResponse:
+    """Take an assigned visit back from its provider (before they set off), with a reason;
+    the visit waits for a provider again and the provider is told."""
+    visit = access_visit(actor=actor, visit_id=visit_id)
+    try:
+        orders.unassign_provider(actor=actor, visit=visit, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("The visit was taken back; it waits for a provider again."))
+    return redirect("web:dispatch")
+
+
+@require_POST
+@role_page(*DISPATCHERS)
 def dispatch_publish(request: HttpRequest, visit_id: int, *, actor: Actor) -> HttpResponse:
     visit = access_visit(actor=actor, visit_id=visit_id)
     try:
