@@ -57,6 +57,17 @@ def _fresh_catalog_memo() -> None:
     memo.bump_all()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Each test starts in the default language: a test (or a live-server thread) that
+    activated Chinese must not change what the next one reads."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     p = make_region("330000", 1, None, "浙江省", "Zhejiang")

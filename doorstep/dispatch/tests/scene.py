@@ -11,16 +11,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from doorstep.core import clock
 from doorstep.dispatch.enums import RunStatus
 from doorstep.dispatch.models import PlanRun, Shift
+from doorstep.dispatch.problem import local_zone
 
 
 def build(*, world: Any, personas: Any, nurse: Any) -> dict[str, Any]:
     now = clock.now()
+    # plan days are local (Asia/Shanghai) dates: after 16:00 UTC it is already tomorrow there
+    local_day = timezone.localtime(now, local_zone()).date()
     run = PlanRun.objects.create(
         institution=world.inst_a,
-        day=now.date() + dt.timedelta(days=2),
+        day=local_day + dt.timedelta(days=2),
         status=RunStatus.DONE,
         progress=100,
         best_cost=0,
@@ -42,5 +47,5 @@ def build(*, world: Any, personas: Any, nurse: Any) -> dict[str, Any]:
         "run_id": run.pk,
         "shift_id": shift.pk,
         "day": "2030-01-07",
-        "plan_day": (now.date() + dt.timedelta(days=2)).isoformat(),
+        "plan_day": (local_day + dt.timedelta(days=2)).isoformat(),
     }
