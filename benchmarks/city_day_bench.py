@@ -12,15 +12,11 @@ What it does (the database is emptied: point DATABASE_URL at a throwaway one):
    about 300 are verified and active with an institution; no visit history);
 2. tomorrow's visits, written directly through the orders models (``Order`` + ``Visit``
    rows, ``awaiting_dispatch``, booked like ``place_order`` would but in bulk: 2,000
-   ``place_order`` calls would measure booking, not planning). They come from a hidden
-   feasible day (``generate_day``): the providers take turns adding a visit to their own
-   chain through the day (08:00-18:00 from and to home, lunch between 11:30 and 13:00,
-   travel by their own mode, 0-10 minutes of slack, the next elder the nearest of
-   a few drawn at random), for elders within their service
-   radius, in regions their institution serves, with items they are eligible for
-   (credential levels and certificates). The chains are then forgotten: every visit is
-   unassigned. ``hidden_chains`` in the report costs them as a plan (0 late, 0
-   violations: the day can be served on time);
+   ``place_order`` calls would measure booking, not planning), booked the way the product
+   lets elders book (``generate_day``): at one of the booking page's start times, the
+   window being that start plus the item's duration, for elders where the institutions'
+   providers work, with items those providers are eligible for. Nobody makes sure the
+   day can be served on time (booking does not either);
 3. the plan, through the entry point the API uses: ``services.start_plan`` for the whole
    platform (as a platform admin) with ``--time-limit`` (default 55 s: the target is 60 s for
    the whole job, problem build and greedy baseline included), whose job
@@ -29,6 +25,9 @@ What it does (the database is emptied: point DATABASE_URL at a throwaway one):
    and the plan through ``engine.solve``;
 4. the report: wall time of step 3, its phases, travel km of the plan and of the greedy
    baseline (same run, same problem), the saving (target >= 20 %), lateness, unassigned.
+   ``--late-tolerance M`` / ``--early M`` plan with ``DISPATCH_LATE_TOLERANCE_MINUTES`` /
+   ``DISPATCH_EARLY_MINUTES`` set to M for this run (a what-if: the defaults are the
+   product's settings).
    With ``--accept`` the plan is then accepted through the orders services and the
    outcome counted (assigned, refused by a rule of the visit loop).
 
@@ -40,7 +39,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import math
 import os
 import platform
 import random
@@ -48,7 +46,6 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -91,32 +88,39 @@ def _machine() -> dict[str, Any]:
     }
 
 
-#: Slack in minutes drawn for each hidden chain leg, and how many random candidate
-#: elders a chain chooses its next (nearest) visit from.
-SLACK = (0, 10)
-PICKS = 16
 #: A provider whose service radius holds fewer elders takes this many nearest ones.
 MIN_ELDERS = 60
-#: A chain is full after this many drawn visits that did not fit in the day.
-MAX_FAILS = 8
+
+
+def _slot_minutes() -> list[int]:
+    """The start times the booking page offers (``web.views.catalog.SLOTS``), in minutes
+    after midnight: the only times an elder or an operator can book from the pages."""
+    from doorstep.web.views.catalog import SLOTS
+
+    out = []
+    for s in SLOTS:
+        hour, minute = (int(x) for x in s.split(":"))
+        out.append(hour * 60 + minute)
+    return out
 
 
 def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
     """Write ``visits`` unassigned visits for ``day`` (see the module docstring).
 
-    The hidden day: providers take turns (a new random order each round) adding one
-    visit to their own chain until ``visits`` visits exist or every chain is full. A
-    chain starts at the shift start (08:00) from home; each visit is for an elder within
-    the provider's service radius (the nearest
-    ``MIN_ELDERS`` when it holds fewer), living in a region the provider's institution serves
-    with an item the provider is eligible for (``workforce.eligibility``: title rank,
-    certificates, licence); it starts on the quarter hour after the travel time (the
-    planner's own travel model, ``solver.travel.MODES``) plus 0 to 10 minutes of slack;
-    the next elder is the nearest of ``PICKS`` drawn at random (a provider's day is local);
-    a 30-minute lunch break fits between 11:30 and 13:00; the provider is home by the
-    shift end (18:00). An elder gets at most one visit that day. So the day is feasible
-    by construction with every visit on time (``hidden_chains`` in the report checks it
-    through ``evaluate``), and the chains are then forgotten: every visit is unassigned.
+    Bookings are made the way the product lets elders book: an elder chooses one of the
+    booking page's start times (``SLOTS``), the visit's window is that start plus the
+    item's duration (``orders.services.booking.place_order``), and the planner reads the
+    booked start as the window with ``DISPATCH_EARLY_MINUTES`` and
+    ``DISPATCH_LATE_TOLERANCE_MINUTES`` (both 0 unless configured). Demand follows the
+    staff: each booking draws a provider of the city at random (so an institution books
+    in proportion to the providers it can send), then an elder living within that
+    provider's service radius (the nearest ``MIN_ELDERS`` when it holds fewer) in a
+    region their institution serves, an item of the institution there that the provider
+    is eligible for (title rank, certificates, licence: ``workforce.eligibility``), and a
+    start time among the offered ones at which the visit ends by the default shift's end
+    (the 18:00 slot ends after every default shift). An elder gets at most one visit that
+    day. Nobody checks that the day can be served on time: the booking service does not
+    either. The drawing provider is forgotten: every visit is unassigned.
     """
     from django.db import transaction
 
@@ -125,7 +129,7 @@ def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
     from doorstep.catalog.selectors import requirement_for
     from doorstep.dispatch.models import DEFAULT_SHIFT
     from doorstep.dispatch.problem import origin_of, providers_needed
-    from doorstep.dispatch.solver.travel import MODES, haversine_m
+    from doorstep.dispatch.solver.travel import haversine_m
     from doorstep.orders.enums import VisitStatus
     from doorstep.orders.models import Order, Visit
     from doorstep.people.models import Elder
@@ -160,24 +164,10 @@ def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
     )
     placed_by = User.objects.filter(username="demo_operator").first() or User.objects.first()
     reqs = {o.item_id: requirement_for(o.item) for o in offerings}
-
-    def minutes(p: Provider, a: tuple[float, float], b: tuple[float, float]) -> float:
-        if a == b:
-            return 0.0
-        mode = MODES.get(p.transport_mode, MODES["public_transport"])
-        metres = haversine_m(a[0], a[1], b[0], b[1]) * mode.detour
-        return (metres / (mode.speed_kmh / 3.6) + mode.overhead_s) / 60 + 1  # +1: rounding
-
-    shift_start = DEFAULT_SHIFT.start.hour * 60 + DEFAULT_SHIFT.start.minute
     shift_end = DEFAULT_SHIFT.end.hour * 60 + DEFAULT_SHIFT.end.minute
-    assert DEFAULT_SHIFT.break_earliest is not None
-    assert DEFAULT_SHIFT.break_latest is not None
-    b_early = DEFAULT_SHIFT.break_earliest.hour * 60 + DEFAULT_SHIFT.break_earliest.minute
-    b_late = DEFAULT_SHIFT.break_latest.hour * 60 + DEFAULT_SHIFT.break_latest.minute
-    b_len = DEFAULT_SHIFT.break_minutes
+    slots = _slot_minutes()
     # per provider: (elder, offering) pairs they could serve
     options: dict[int, list[tuple[Any, Any]]] = {}
-    homes: dict[int, tuple[float, float]] = {}
     for p in providers:
         facts = provider_facts(p, certs.get(p.pk, []))
         can = [
@@ -204,62 +194,26 @@ def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
         opts = [(e, o) for e in near for o in can if e.region.path.startswith(o.region.path)]
         if opts:
             options[p.pk] = opts
-            homes[p.pk] = home
     working = [p for p in providers if p.pk in options]
-    # chain state per provider: free at (minutes), where, lunch taken, full
-    free = {p.pk: float(shift_start) for p in working}
-    where = dict(homes)
-    lunch = {p.pk: False for p in working}
-    full: set[int] = set()
-    fails = dict.fromkeys(free, 0)  # visits that did not fit; full after MAX_FAILS
     taken: set[int] = set()  # elders with a visit that day
     rows: list[tuple[Any, Any, dt.datetime]] = []  # (elder, offering, start)
-    owner: list[int] = []  # the hidden chain's provider of each row
-    while len(rows) < visits and len(full) < len(working):
-        order = [p for p in working if p.pk not in full]
-        rng.shuffle(order)
-        for p in order:
-            if len(rows) >= visits:
-                break
-            opts = options[p.pk]
-            # the nearest of a few random unvisited elders: a provider's day is local
-            picks = [opts[rng.randrange(len(opts))] for _ in range(PICKS)]
-            picks = [(e, o) for e, o in picks if e.pk not in taken]
-            if not picks:
-                fails[p.pk] += 1
-                if fails[p.pk] >= MAX_FAILS:
-                    full.add(p.pk)
-                continue
-            at = where[p.pk]
-            e, o = min(
-                picks,
-                key=lambda eo: haversine_m(at[0], at[1], eo[0].lat, eo[0].lng),  # type: ignore[arg-type]
-            )
-            here = (float(e.lat), float(e.lng))  # type: ignore[arg-type]
-            dur = o.item.duration_minutes
-            t = free[p.pk]
-            had_lunch = lunch[p.pk]
-            travel = minutes(p, where[p.pk], here)
-            slack = rng.randint(SLACK[0], SLACK[1])
-            start = math.ceil((t + travel + slack) / 15.0) * 15
-            if not lunch[p.pk] and (start >= b_early or start + dur > b_late):
-                t = max(t, b_early) + b_len  # lunch first (it starts by b_late: see below)
-                lunch[p.pk] = True
-                start = math.ceil((t + travel + slack) / 15.0) * 15
-            end = start + dur
-            if end + minutes(p, here, homes[p.pk]) > shift_end - 15 or (
-                not lunch[p.pk] and end > b_late
-            ):
-                lunch[p.pk] = had_lunch  # this visit is not taken: nor the lunch before it
-                fails[p.pk] += 1
-                if fails[p.pk] >= MAX_FAILS:
-                    full.add(p.pk)
-                continue
-            taken.add(e.pk)
-            rows.append((e, o, origin + dt.timedelta(minutes=start)))
-            owner.append(p.pk)
-            free[p.pk] = float(end)
-            where[p.pk] = here
+    by_slot: dict[int, int] = defaultdict(int)
+    tries = 0
+    while len(rows) < visits and working and tries < 100 * visits:
+        tries += 1
+        p = working[rng.randrange(len(working))]
+        opts = options[p.pk]
+        e, o = opts[rng.randrange(len(opts))]
+        if e.pk in taken:
+            continue
+        dur = o.item.duration_minutes
+        fits = [s for s in slots if s + dur <= shift_end]
+        if not fits:
+            continue
+        start = fits[rng.randrange(len(fits))]
+        taken.add(e.pk)
+        by_slot[start] += 1
+        rows.append((e, o, origin + dt.timedelta(minutes=start)))
     now = origin - dt.timedelta(hours=12)
     with transaction.atomic():
         orders = Order.objects.bulk_create(
@@ -297,37 +251,14 @@ def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
             ],
             batch_size=1000,
         )
-    hidden: dict[int, list[int]] = defaultdict(list)
-    for visit, who in zip(created, owner, strict=True):
-        hidden[who].append(visit.pk)
     durations = [o.item.duration_minutes for _, o, _ in rows]
     return {
-        "visits": len(rows),
+        "visits": len(created),
         "providers_with_options": len(working),
-        "providers_with_work": len(hidden),
-        "visits_per_provider_max": max((len(v) for v in hidden.values()), default=0),
+        "institutions": len({o.institution_id for _, o, _ in rows}),
+        "bookings_by_start": {f"{m // 60:02d}:{m % 60:02d}": n for m, n in sorted(by_slot.items())},
         "duration_minutes_mean": round(sum(durations) / max(1, len(durations)), 1),
-        "hidden": dict(hidden),
     }
-
-
-def _hidden_figures(day: dt.date, hidden: dict[int, list[int]]) -> dict[str, Any]:
-    """The generator's own chains, scheduled and costed like a plan (a reference: a
-    feasible-by-construction assignment the optimiser does not see)."""
-    from django.utils import timezone
-
-    from doorstep.dispatch.problem import build, figures, pid, vid
-    from doorstep.dispatch.solver.evaluate import evaluate
-
-    built = build(institution=None, day=day, now=timezone.now())
-    pidx, vidx = built.problem.provider_index, built.problem.visit_index
-    orders: dict[int, Sequence[tuple[int, int]]] = {
-        pidx[pid(p)]: [(vidx[vid(v)], 0) for v in vs if vid(v) in vidx]
-        for p, vs in hidden.items()
-        if pid(p) in pidx
-    }
-    solution, violations = evaluate(built.problem, orders, solver="hidden")
-    return {**figures(built, solution), "violations": len(violations.notes)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-seed", action="store_true", help="Reuse the seeded city.")
     parser.add_argument("--accept", action="store_true", help="Also accept the plan.")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--late-tolerance", type=int, default=None, help="Minutes (what-if).")
+    parser.add_argument("--early", type=int, default=None, help="Minutes (what-if).")
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", "")
@@ -359,7 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.utils import timezone
+
+    if args.late_tolerance is not None:
+        settings.DISPATCH_LATE_TOLERANCE_MINUTES = args.late_tolerance
+    if args.early is not None:
+        settings.DISPATCH_EARLY_MINUTES = args.early
 
     from doorstep.accounts.models import User
     from doorstep.accounts.policy import Actor
@@ -392,6 +331,10 @@ def main(argv: list[str] | None = None) -> int:
         "scale": args.scale,
         "seed": args.seed,
         "day": day.isoformat(),
+        "window_minutes": {
+            "early": getattr(settings, "DISPATCH_EARLY_MINUTES", 0),
+            "late_tolerance": getattr(settings, "DISPATCH_LATE_TOLERANCE_MINUTES", 0),
+        },
         "seed_demo_s": round(seed_s, 1),
         "generate_s": round(generate_s, 1),
         "generated": generated,
@@ -415,7 +358,6 @@ def main(argv: list[str] | None = None) -> int:
                 if out["result"] == "refused":
                     codes[str(reason.get("code"))] += 1
         report["refusal_codes"] = dict(codes)
-    report["hidden_chains"] = _hidden_figures(day, generated.pop("hidden"))
     report["load_average_after"] = os.getloadavg()
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if args.json:

@@ -36,7 +36,9 @@ class Plan:
         "approx",
         "arc_cost",
         "bonus_sum",
+        "brk_pos",
         "brk_start",
+        "brk_viol",
         "d",
         "late_sum",
         "miss_sum",
@@ -63,6 +65,10 @@ class Plan:
         self.rend = [0] * d.n_providers
         self.rpen = [0] * d.n_providers
         self.brk_start: list[int | None] = [None] * d.n_providers
+        # where the break sits: before ``routes[r][i]`` (i), after the last stop (len),
+        # or -1 (no break scheduled); and its lateness past its latest start
+        self.brk_pos: list[int] = [-1] * d.n_providers
+        self.brk_viol: list[int] = [0] * d.n_providers
         self.unassigned: set[int] = set(range(len(d.units)))
         self.arc_cost = 0
         self.bonus_sum = 0
@@ -100,6 +106,8 @@ class Plan:
         other.rend = list(self.rend)
         other.rpen = list(self.rpen)
         other.brk_start = list(self.brk_start)
+        other.brk_pos = list(self.brk_pos)
+        other.brk_viol = list(self.brk_viol)
         other.unassigned = set(self.unassigned)
         other.arc_cost = self.arc_cost
         other.bonus_sum = self.bonus_sum
@@ -118,7 +126,7 @@ class Plan:
         seq: list[int],
         ov: dict[int, int],
         vwhere: dict[int, int] | None,
-        ends: dict[int, tuple[int, int, int | None]],
+        ends: dict[int, tuple[int, int, int | None, int]],
         pushes: list[int],
     ) -> int:
         """Recompute starts of ``seq[i:]`` on route ``r`` into ``ov``; return steps."""
@@ -170,7 +178,7 @@ class Plan:
                 tdep = ts + dv[j]
                 pnode = nj
                 i += 1
-            ends[r] = (tdep + tm[pnode][d.end_node[r]], 0, None)
+            ends[r] = (tdep + tm[pnode][d.end_node[r]], 0, None, -1)
             return steps
         # a provider with a break: always the whole route (the break moves). The rule
         # is ``evaluate``'s: take it at the first gap where it costs no time (it fits
@@ -178,6 +186,7 @@ class Plan:
         # too late; without such a gap at the end of the day (late = violation).
         be, bl, bd = brk
         bstart: int | None = None
+        bpos = -1
         while i < n:
             j = seq[i]
             nj = node[j]
@@ -196,6 +205,7 @@ class Plan:
                     sw = lb
                 if b <= bl and (b + bd + tt <= sw or sw + dv[j] > bl):
                     bstart = b
+                    bpos = i
                     tdep = b + bd
             ts = tdep + tt
             if ts < earliest[j]:
@@ -221,8 +231,9 @@ class Plan:
             if b > bl:
                 bviol = b - bl
             bstart = b
+            bpos = n
             tdep = b + bd
-        ends[r] = (tdep + tm[pnode][d.end_node[r]], bviol, bstart)
+        ends[r] = (tdep + tm[pnode][d.end_node[r]], bviol, bstart, bpos)
         return steps
 
     def _propagate(
@@ -232,7 +243,7 @@ class Plan:
         vpos: dict[int, int] | None,
         vwhere: dict[int, int] | None,
         ov: dict[int, int],
-        ends: dict[int, tuple[int, int, int | None]],
+        ends: dict[int, tuple[int, int, int | None, int]],
     ) -> bool:
         routes = self.routes
         where = self.where
@@ -335,7 +346,7 @@ class Plan:
         self.where = where
         self.pos = pos
         ov: dict[int, int] = {}
-        ends: dict[int, tuple[int, int, int | None]] = {}
+        ends: dict[int, tuple[int, int, int | None, int]] = {}
         seeds = [(r, 0) for r in range(d.n_providers) if self.routes[r]]
         ok = self._propagate(seeds, None, None, None, ov, ends)
         for j, t in ov.items():
@@ -352,13 +363,17 @@ class Plan:
                     tmax = late
         for r, seq in enumerate(self.routes):
             if seq:
-                end, bviol, bst = ends.get(r, (self.rend[r], 0, None))
+                end, bviol, bst, bpos = ends.get(r, (self.rend[r], 0, None, -1))
                 self.rend[r] = end
                 self.brk_start[r] = bst
+                self.brk_pos[r] = bpos
+                self.brk_viol[r] = bviol
                 self.rpen[r] = self._route_pen(r, end, bviol, seq)
             else:
                 self.rend[r] = d.shift_start[r]
                 self.brk_start[r] = None
+                self.brk_pos[r] = -1
+                self.brk_viol[r] = 0
                 self.rpen[r] = 0
             pen += self.rpen[r]
         self.arc_cost = arc
@@ -382,9 +397,17 @@ class Plan:
         """
         d = self.d
         self.approx = False
-        if d.brk[r] is not None or (d.partner[j] >= 0 and self.where[d.partner[j]] >= 0):
+        if d.partner[j] >= 0 and self.where[d.partner[j]] >= 0:
             return self.insert_delta([(j, r, k)])
         seq = self.routes[r]
+        if d.brk[r] is not None:
+            partner = d.partner
+            where = self.where
+            for x in seq:
+                if partner[x] >= 0 and where[partner[x]] >= 0:
+                    # a double visit on a route with a break: the exact pass
+                    return self.insert_delta([(j, r, k)])
+            return self._insert_one_break(j, r, k)
         n = len(seq)
         node = d.node
         a = d.arc[r]
@@ -459,14 +482,120 @@ class Plan:
             i += 1
         if newmax > tmax:
             delta += d.w_max * (newmax - tmax)
-        if i == n and d.has_route_limits:
-            end = tdep + tm[pnode][d.end_node[r]]
+        # the route's penalty: its end moved (the pass reached it), its first start
+        # moved (k == 0: the working time) or its load grew
+        if d.has_route_limits and (i == n or k == 0 or d.capacity[r] >= 0):
+            end = tdep + tm[pnode][d.end_node[r]] if i == n else self.rend[r]
             new = seq[:k]
             new.append(j)
             new += seq[k:]
             ov = {j: ts} if k == 0 else {}
             delta += self._route_pen_ov(r, end, 0, new, ov) - self.rpen[r]
         return delta
+
+    def _insert_one_break(self, j: int, r: int, k: int) -> int | None:
+        """``insert_one`` on a route with a break: the same numbers as ``insert_delta``.
+
+        The break is placed by ``_run``'s rule, gap by gap from the start of the day. The
+        gaps before ``routes[r][k]`` see the same times as before the insertion, so they
+        decide the same: when the break sat in one of them it still does, otherwise it
+        is still to be placed when the pass reaches the new job. The pass runs from
+        ``k`` and stops at the first start that is unchanged with the break on the same
+        side of it as before (the rest of the route is then unchanged). Starts can move
+        earlier here (the break moves into a wait the new job creates), so lateness
+        changes are counted both ways. Only for routes without a task of an assigned
+        double visit (``insert_one`` checks): no partner bounds, nothing to push, exact.
+        """
+        d = self.d
+        be, bl, bd = d.brk[r]  # type: ignore[misc]
+        seq = self.routes[r]
+        n = len(seq)
+        node = d.node
+        a = d.arc[r]
+        tm = d.travel[r]
+        dv = d.dur[r]
+        start = self.start
+        earliest = d.earliest
+        soft_due = d.soft_due
+        late_w = d.late_w
+        hard_due = d.hard_due
+        nj = node[j]
+        if k > 0:
+            pj = seq[k - 1]
+            pnode = node[pj]
+            tdep = start[pj] + dv[pj]
+        else:
+            pnode = d.start_node[r]
+            tdep = d.shift_start[r]
+        nx = node[seq[k]] if k < n else d.end_node[r]
+        delta = a[pnode][nj] + a[nj][nx] - a[pnode][nx] if n else a[pnode][nj] + a[nj][nx]
+        delta -= d.bonus[r][j]
+        old_pos = self.brk_pos[r]
+        bstart: int | None = None
+        if 0 <= old_pos < k:  # decided in a gap before the insertion: unchanged
+            bstart = self.brk_start[r]
+        tmax = self.tmax
+        newmax = tmax
+        ts0 = 0
+        # position i of the new sequence: the new job at k, then seq[k:]
+        i = k
+        while i <= n:
+            x = j if i == k else seq[i - 1]
+            nxx = node[x]
+            tt = tm[pnode][nxx]
+            if bstart is None:
+                b = tdep if tdep > be else be
+                sw = tdep + tt
+                if sw < earliest[x]:
+                    sw = earliest[x]
+                if b <= bl and (b + bd + tt <= sw or sw + dv[x] > bl):
+                    bstart = b
+                    tdep = b + bd
+            t = tdep + tt
+            if t < earliest[x]:
+                t = earliest[x]
+            if t > RUNAWAY:
+                return None
+            if x == j:
+                ts0 = t
+                old = NEG
+            else:
+                old = start[x]
+                # unchanged start and the break on the same side as before: the rest
+                # of the route is as it was
+                if t == old and (bstart is not None) == (0 <= old_pos <= i - 1):
+                    break
+            w = late_w[x]
+            due = soft_due[x]
+            if w and (t > due or old > due):
+                lt = t - due if t > due else 0
+                if lt > newmax:
+                    newmax = lt
+                delta += w * (lt - (old - due if old > due else 0))
+            hd = hard_due[x]
+            if t > hd or old > hd:
+                delta += HARD * ((t - hd if t > hd else 0) - (old - hd if old > hd else 0))
+            tdep = t + dv[x]
+            pnode = nxx
+            i += 1
+        if newmax > tmax:
+            delta += d.w_max * (newmax - tmax)
+        if i > n:  # the pass reached the end of the route
+            bviol = 0
+            if bstart is None:
+                b = tdep if tdep > be else be
+                if b > bl:
+                    bviol = b - bl
+                tdep = b + bd
+            end = tdep + tm[pnode][d.end_node[r]]
+        else:
+            end = self.rend[r]
+            bviol = self.brk_viol[r]
+        new = seq[:k]
+        new.append(j)
+        new += seq[k:]
+        ov = {j: ts0} if k == 0 else {}
+        return delta + self._route_pen_ov(r, end, bviol, new, ov) - self.rpen[r]
 
     def insert_delta(self, ins: list[tuple[int, int, int]], commit: bool = False) -> int | None:
         """Cost change of inserting jobs ``(job, route, index)`` (distinct routes).
@@ -503,7 +632,7 @@ class Plan:
                 vpos[new[idx]] = idx
             vwhere[j] = r
         ov: dict[int, int] = {}
-        ends: dict[int, tuple[int, int, int | None]] = {}
+        ends: dict[int, tuple[int, int, int | None, int]] = {}
         seeds = [(r, k) for _, r, k in ins]
         if not self._propagate(seeds, vseq, vpos, vwhere, ov, ends):
             return None
@@ -517,25 +646,28 @@ class Plan:
         d_late = 0
         d_pen = 0
         for j, t in ov.items():
+            # a start usually moves later; it can move earlier when a break moves into
+            # a wait that the insertion created
+            old = start[j]
             due = soft_due[j]
-            if t > due:
-                old = start[j]
-                w = late_w[j]
-                if w:
-                    lt = t - due
-                    if lt > newmax:
-                        newmax = lt
-                    if old > due:
-                        d_late += w * (t - old)
-                    else:
-                        d_late += w * lt
+            w = late_w[j]
+            if w and (t > due or old > due):
+                lt = t - due if t > due else 0
+                if lt > newmax:
+                    newmax = lt
+                d_late += w * (lt - (old - due if old > due else 0))
             hd = hard_due[j]
-            if t > hd:
-                old = start[j]
-                d_pen += HARD * (t - (old if old > hd else hd))
+            if t > hd or old > hd:
+                d_pen += HARD * ((t - hd if t > hd else 0) - (old - hd if old > hd else 0))
         rp: dict[int, int] = {}
         if d.has_route_limits or d.has_breaks:
-            for r, (end, bviol, _bst) in ends.items():
+            # a route whose pass stopped early (a start unchanged) keeps its end, but
+            # its first start or its load may have changed
+            stopped = {vwhere.get(j, self.where[j]) for j in ov} | set(vseq)
+            for r in stopped:
+                if r >= 0 and r not in ends:
+                    ends[r] = (self.rend[r], self.brk_viol[r], self.brk_start[r], self.brk_pos[r])
+            for r, (end, bviol, _bst, _bpos) in ends.items():
                 seq = vseq.get(r, routes[r])
                 # _route_pen reads start of the first job: use the overlay
                 rp[r] = self._route_pen_ov(r, end, bviol, seq, ov)
@@ -557,9 +689,11 @@ class Plan:
         for j, t in ov.items():
             start[j] = t
         self.touched = {where[j] for j in ov} | set(vseq)
-        for r, (end, _bviol, bst) in ends.items():
+        for r, (end, bviol, bst, bpos) in ends.items():
             self.rend[r] = end
             self.brk_start[r] = bst
+            self.brk_pos[r] = bpos
+            self.brk_viol[r] = bviol
             if r in rp:
                 self.rpen[r] = rp[r]
         self.arc_cost += d_arc + sum(d.bonus[r][j] for j, r, _k in ins)

@@ -17,6 +17,8 @@ import math
 import random
 import time
 from collections.abc import Callable
+from heapq import nsmallest
+from operator import itemgetter
 
 from doorstep.dispatch.solver.hhc.data import HARD, Data
 from doorstep.dispatch.solver.hhc.plan import Plan
@@ -231,16 +233,21 @@ class Inserter:
                 lbs = _bounds(p, j, r)
                 bc[r] = lbs
             ranked.append((lbs[0][0] - bonus[r][j], r, lbs))
-        ranked.sort(key=lambda x: (x[0], x[1]))
+        ranked.sort(key=itemgetter(0, 1))
+        second = nsmallest(2, best_of.values())[1] if len(best_of) >= 2 else None
         for lb, r, lbs in ranked:
-            if len(best_of) >= 2 and lb >= sorted(best_of.values())[1]:
+            if second is not None and lb >= second:
                 break
             o = _single_options_route(p, j, r, lbs)
             c[r] = o
             out += o
+            changed = False
             for dl, r2, k in o:
                 if k >= 0 and (r2 not in best_of or dl < best_of[r2]):
                     best_of[r2] = dl
+                    changed = True
+            if changed and len(best_of) >= 2:
+                second = nsmallest(2, best_of.values())[1]
         return out
 
     def invalidate(self, routes: set[int]) -> None:
