@@ -10,7 +10,7 @@ from django.utils.translation import get_language, gettext
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from doorstep.core.api import ERRORS, actor_of
 from doorstep.core.errors import NotFound
@@ -22,6 +22,7 @@ from .access import (
     access_exclusion,
     access_offer,
     access_visit_to_dispatch,
+    access_visit_to_rank,
 )
 from .enums import OfferStatus
 from .models import Exclusion, Offer
@@ -36,7 +37,13 @@ def _examples(*items: dict[str, Any]) -> ConfigDict:
 # --- schemas --------------------------------------------------------------------------------
 
 
-class TermOut(Schema):
+class _Plain(BaseModel):
+    """An output schema filled from plain dicts (``_ranking``): pydantic alone validates
+    it, without Ninja ``Schema``'s per-object attribute adapter (a ranking has hundreds of
+    nested objects; the JSON schema is the same)."""
+
+
+class TermOut(_Plain):
     code: str
     label: str
     value: float
@@ -45,12 +52,12 @@ class TermOut(Schema):
     points: float
 
 
-class RefusalOut(Schema):
+class RefusalOut(_Plain):
     code: str
     message: str
 
 
-class CandidateOut(Schema):
+class CandidateOut(_Plain):
     rank: int
     provider_id: int
     name: str
@@ -61,13 +68,13 @@ class CandidateOut(Schema):
     terms: list[TermOut]
 
 
-class RefusedOut(Schema):
+class RefusedOut(_Plain):
     provider_id: int
     name: str
     reasons: list[RefusalOut]
 
 
-class RankingOut(Schema):
+class RankingOut(_Plain):
     visit_id: int
     considered: int
     screened_in: int
@@ -257,7 +264,7 @@ def candidates(request: HttpRequest, visit_id: int, limit: int = 5) -> Any:
     """The visit's best candidates (score terms, ETA) and the providers refused with every
     reason; for the institution's dispatchers."""
     actor = actor_of(request)
-    visit = access_visit_to_dispatch(actor=actor, visit_id=visit_id)
+    visit = access_visit_to_rank(actor=actor, visit_id=visit_id)
     services.check_dispatchable(visit)
     return _ranking(selectors.rank_visit(visit, limit=max(1, min(limit, 20))))
 

@@ -365,13 +365,13 @@ def _screen_sql(
               "THEN 0 ELSE 1 END) AS f_lang, ")  # fmt: skip
     else:
         q.add("0 AS f_lang, ")
-    excl_sql, excl_params = (
-        Exclusion.objects.filter(elder_id=elder_id, status=ExclusionStatus.ACTIVE)
-        .order_by()
-        .values("provider_id")
-        .query.sql_with_params()
-    )
-    q.add(f"(CASE WHEN {col['id']} IN ({excl_sql}) THEN 1 ELSE 0 END) AS f_excl, ", *excl_params)
+    # The elder's active exclusions (this app's table: written here, not compiled by the
+    # ORM at every request; the same rows as ``excluded_provider_ids``).
+    ex = qn(Exclusion._meta.db_table)
+    q.add(f"(CASE WHEN {col['id']} IN (SELECT x.{qn('provider_id')} FROM {ex} x ")  # noqa: S608
+    q.add(f"WHERE x.{qn('elder_id')} = %s AND x.{qn('status')} = %s) ",
+          elder_id, str(ExclusionStatus.ACTIVE))  # fmt: skip
+    q.add("THEN 1 ELSE 0 END) AS f_excl, ")
     sanc_sql, sanc_params = blocked_provider_ids(at=now).order_by().query.sql_with_params()
     q.add(f"(CASE WHEN {col['id']} IN ({sanc_sql}) THEN 1 ELSE 0 END) AS f_sanc, ", *sanc_params)
     # Over the cap: the minutes booked that day plus this visit's.
@@ -714,18 +714,118 @@ def _refused_detail(
     ranking.refused.sort(key=lambda x: (distances.get(x.provider_id, 0.0), x.provider_id))
 
 
-def _second_providers(ids: list[int]) -> set[int]:
-    """Providers among ``ids`` holding any visit as second provider (ADR 0019): for them
-    ``schedule_conflicts`` runs whatever the time (a safe superset)."""
-    try:
-        from doorstep.dispatch.selectors import second_providers_in_force
-    except ImportError:  # pragma: no cover - the dispatch app is optional
-        return set()
-    return set(
-        second_providers_in_force()
-        .filter(provider_id__in=ids)
-        .values_list("provider_id", flat=True)
-    )
+#: Per database vendor: the compiled ``dispatch.selectors.second_providers_in_force``
+#: provider ids (its SQL and parameters depend on no request; ``_second_providers_sql``).
+_SECOND_SQL: dict[str, tuple[str, tuple[Any, ...]] | None] = {}
+
+
+def _second_providers_sql() -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL of the providers holding any visit as second provider (ADR 0019), for whom
+    ``schedule_conflicts`` runs whatever the time (a safe superset); ``None`` without the
+    dispatch app. Compiled once per process and vendor: the queryset has no parameter that
+    changes between requests (``test_ranking`` compares it with a fresh compilation)."""
+    vendor = connection.vendor
+    if vendor not in _SECOND_SQL:
+        try:
+            from doorstep.dispatch.selectors import second_providers_in_force
+        except ImportError:  # pragma: no cover - the dispatch app is optional
+            _SECOND_SQL[vendor] = None
+        else:
+            qs = second_providers_in_force().order_by().values("provider_id")
+            sql, params = qs.query.sql_with_params()
+            _SECOND_SQL[vendor] = (sql, tuple(params))
+    return _SECOND_SQL[vendor]
+
+
+@dataclass
+class _CheckFacts:
+    """What the exact checks read of one provider (``_check_facts``); the model instances
+    are built only for the providers the checks reach."""
+
+    row: tuple[Any, ...]  # the provider row of ``_check_facts``
+    cert_rows: list[tuple[Any, ...]]
+    name: str
+    #: Holds a visit within ``SCHEDULE_MARGIN`` of this one, or any second-provider slot:
+    #: only then can ``schedule_conflicts`` find anything.
+    busy: bool
+
+    @property
+    def provider(self) -> Provider:
+        """The columns ``provider_facts`` and ``schedule_conflicts`` read."""
+        fields = [Provider._meta.get_field(f) for f in CHECK_PROVIDER_FIELDS]
+        return cast(Provider, _instance(Provider, fields, self.row[1:9]))
+
+    @property
+    def certificates(self) -> list[Certificate]:
+        fields = [Certificate._meta.get_field(f) for f in CHECK_CERTIFICATE_FIELDS]
+        # Certificate rows: provider, kind, status in slots 1-3, expires_on in 6, id in 10.
+        return [
+            _instance(Certificate, fields, (r[10], r[1], r[2], r[3], r[6])) for r in self.cert_rows
+        ]
+
+
+#: Provider columns the exact checks read (``workforce.selectors.provider_facts``, the
+#: candidate's kind, ``orders.services.travel_minutes`` in ``schedule_conflicts``).
+CHECK_PROVIDER_FIELDS = (
+    "id", "kind", "verification_status", "licence_number", "title", "practice_start_date",
+    "is_active", "transport_mode",
+)  # fmt: skip
+CHECK_CERTIFICATE_FIELDS = ("id", "provider_id", "kind", "status", "expires_on")
+
+
+def _column(model: Any, name: str) -> str:
+    return str(model._meta.get_field(name).column)
+
+
+def _instance(model: Any, fields: list[Any], raw: Any) -> Any:
+    """A ``model`` row with only ``fields`` loaded (the others deferred), from raw values
+    (``Model.from_db`` takes the values in the model's field order)."""
+    got = {f.attname: f.to_python(v) for f, v in zip(fields, raw, strict=True)}
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in got]
+    return model.from_db(connection.alias, names, [got[n] for n in names])
+
+
+def _check_facts(ids: list[int], visit: Visit) -> dict[int, _CheckFacts]:
+    """One statement for the exact checks of ``ids``: each provider's columns and name,
+    whether it is busy near the visit, and its certificates (rows ``p`` and ``k``)."""
+    qn = connection.ops.quote_name
+    at = connection.ops.adapt_datetimefield_value
+    pt, ut = qn(Provider._meta.db_table), qn(User._meta.db_table)
+    ct, vt = qn(Certificate._meta.db_table), qn(Visit._meta.db_table)
+    pcols = [_column(Provider, f) for f in CHECK_PROVIDER_FIELDS]
+    ccols = [_column(Certificate, f) for f in CHECK_CERTIFICATE_FIELDS]
+    q = _Sql()
+    text = "CAST(NULL AS TEXT)"
+    # Provider rows: the columns of ``CHECK_PROVIDER_FIELDS``, the name, busy.
+    q.add("SELECT 'p' AS part, " + ", ".join(f"p.{qn(c)}" for c in pcols[:6]) + ", ")
+    q.add(f"p.{qn(pcols[6])} AS is_active, p.{qn(pcols[7])} AS mode, ")
+    q.add(f"u.{qn('display_name')} AS name, (CASE WHEN EXISTS (SELECT 1 FROM {vt} v ")  # noqa: S608
+    q.add("WHERE v.provider_id = p.id ")
+    q.add(f"AND {q.sub(_in_list('v.status', HOLDING_PROVIDER))} ")
+    q.add("AND v.window_start < %s ", at(visit.window_end + SCHEDULE_MARGIN))
+    q.add("AND v.window_end > %s AND v.id <> %s) THEN 1 ",
+          at(visit.window_start - SCHEDULE_MARGIN), visit.pk)  # fmt: skip
+    second = _second_providers_sql()
+    if second is not None:
+        q.add(f"WHEN p.id IN ({second[0]}) THEN 1 ", *second[1])
+    q.add(f"ELSE 0 END) AS busy FROM {pt} p JOIN {ut} u ON u.{qn('id')} = p.{qn('user_id')} ")
+    q.add(f"WHERE {q.sub(_in_list('p.id', ids))} ")
+    q.add(f"UNION ALL SELECT 'k', c.{qn(ccols[1])}, c.{qn(ccols[2])}, c.{qn(ccols[3])}, ")
+    q.add(f"{text}, {text}, c.{qn(ccols[4])}, CAST(NULL AS BOOLEAN), {text}, {text}, ")
+    q.add(f"c.{qn(ccols[0])} FROM {ct} c WHERE {q.sub(_in_list('c.' + qn(ccols[1]), ids))}")
+    with connection.cursor() as cursor:
+        cursor.execute(q.text, q.params)
+        rows = cursor.fetchall()
+    certs: dict[int, list[tuple[Any, ...]]] = {pid: [] for pid in ids}
+    for row in rows:
+        if row[0] == "k":
+            certs[row[1]].append(row)
+    # Raw rows: SQLite answers dates as text and booleans as 0/1, hence ``to_python``.
+    return {
+        row[1]: _CheckFacts(row, certs[row[1]], row[9] or "", bool(row[10]))
+        for row in rows
+        if row[0] == "p"
+    }
 
 
 def _exact_checks(
@@ -740,45 +840,32 @@ def _exact_checks(
     visit = ranking.visit
     on = timezone.localtime(visit.window_start).date()
     batch = max(limit + 2, 4)
+    # Everyone the loop may reach, in one statement (they are at most ``checks``).
+    facts = _check_facts([r.provider_id for r in ranked], visit) if ranked else {}
     i = 0
     while i < len(ranked) and len(ranking.candidates) < limit:
         chunk = ranked[i : i + batch]
         i += batch
-        ids = [r.provider_id for r in chunk]
-        providers = Provider.objects.select_related("user").in_bulk(ids)
-        certs: dict[int, list[Certificate]] = {pid: [] for pid in ids}
-        for c in Certificate.objects.filter(provider_id__in=ids):
-            certs[c.provider_id].append(c)
-        # ``schedule_conflicts`` finds nothing for a provider with no visit this close.
-        busy = set(
-            Visit.objects.filter(
-                provider_id__in=ids,
-                status__in=sorted(HOLDING_PROVIDER),
-                window_start__lt=visit.window_end + SCHEDULE_MARGIN,
-                window_end__gt=visit.window_start - SCHEDULE_MARGIN,
-            )
-            .exclude(pk=visit.pk)
-            .values_list("provider_id", flat=True)
-        )
-        busy |= _second_providers(ids)
         for r in chunk:
-            provider = providers[r.provider_id]
+            found = facts[r.provider_id]
+            provider = found.provider
             reasons = [
                 Refusal(x.code, reason_text(x))
                 for x in eligibility.check(
-                    provider_facts(provider, certs[r.provider_id]), requirement, on
+                    provider_facts(provider, found.certificates), requirement, on
                 ).reasons
             ]
-            if not reasons and provider.pk in busy:
+            if not reasons and found.busy:
                 conflicts = schedule_conflicts(provider, visit)
                 if any(c["kind"] == "overlap" for c in conflicts):
                     reasons.append(Refusal("schedule_overlap", str(SCHEDULE_OVERLAP)))
                 if any(c["kind"] == "travel" for c in conflicts):
                     reasons.append(Refusal("travel_time", str(TRAVEL_TIME)))
-            name = provider.user.display_name or ""
             if reasons:
-                ranking.refused.append(Refused(r.provider_id, name, tuple(reasons)))
+                ranking.refused.append(Refused(r.provider_id, found.name, tuple(reasons)))
                 refused_counts.update(x.code for x in reasons)
             elif len(ranking.candidates) < limit:
                 km = round(distances[r.provider_id], 3)
-                ranking.candidates.append(Candidate(r.provider_id, name, provider.kind, km, r))
+                ranking.candidates.append(
+                    Candidate(r.provider_id, found.name, provider.kind, km, r)
+                )

@@ -153,3 +153,34 @@ def test_excluded_provider_is_refused_in_the_ranking(
     assert refused["excl"] == [
         {"code": "excluded_by_elder", "message": "The elder has excluded this provider."}
     ]
+
+
+def test_candidates_query_count_is_bounded(
+    team: Team, personas: Any, api_as: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The ranking endpoint in a bounded number of queries whatever the team (ADR 0020,
+    addendum 2): token, role grants, the scoped visit (one query, ``access_visit_to_rank``),
+    the service areas, the screen statement, the exact checks' statement, and
+    ``schedule_conflicts`` for the two providers holding a visit near this one (ovlp, trvl);
+    a deferred field read by mistake would add a query each."""
+    client = api_as(personas.dispatcher)
+    url = f"/api/v1/visits/{team.visit.pk}/candidates"
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(8):
+        r = client.get(url)
+    assert r.status_code == 200
+    assert len(r.json()["candidates"]) == 3
+
+
+def test_candidates_lookup_is_scoped_like_the_orders_lookup(
+    team: Team, personas: Any, api_as: Any
+) -> None:
+    """The lean lookup answers exactly as ``access_visit_to_dispatch``: an unknown visit and
+    another institution's visit 404, a visit not awaiting dispatch 409."""
+    client = api_as(personas.dispatcher)
+    assert client.get("/api/v1/visits/999999/candidates").status_code == 404
+    other = api_as(personas.other_admin).get(f"/api/v1/visits/{team.visit.pk}/candidates")
+    assert other.json()["code"] == "not_found"
+    Visit.objects.filter(pk=team.visit.pk).update(provider=team.p["near"])
+    r = client.get(f"/api/v1/visits/{team.visit.pk}/candidates")
+    assert (r.status_code, r.json()["code"]) == (409, "not_awaiting_dispatch")

@@ -138,3 +138,53 @@ def test_query_count_does_not_grow_with_the_team(team: Team, world: Any) -> None
     assert len(after.captured_queries) == len(before.captured_queries)
     assert len(before.captured_queries) <= 14
     assert Provider.objects.count() >= 41
+
+
+def test_second_provider_sql_is_the_dispatch_rule() -> None:
+    """The per-process compiled second-provider subquery is what
+    ``dispatch.selectors.second_providers_in_force`` compiles to now (no stale rule)."""
+    from doorstep.dispatch.selectors import second_providers_in_force
+    from doorstep.matching import ranking
+
+    ranking._SECOND_SQL.clear()
+    cached = ranking._second_providers_sql()
+    sql, params = (
+        second_providers_in_force().order_by().values("provider_id").query.sql_with_params()
+    )
+    assert cached == (sql, tuple(params))
+    assert ranking._second_providers_sql() is cached
+
+
+def test_exact_checks_read_certificates_and_busy_providers(team: Team, world: Any) -> None:
+    """``_check_facts``: one statement gives each provider its certificates (an expired
+    mandatory certificate refuses) and the busy flag (only ovlp and trvl hold a visit near
+    this one), and the refusals match ``orders.services.refusals_for``."""
+    import datetime as dt
+
+    from doorstep.matching import ranking
+    from doorstep.orders.services import refusals_for
+
+    Certificate.objects.create(provider=team.p["near"], kind="practising_licence", number="A-1",
+                               expires_on=dt.date(2027, 6, 30))  # fmt: skip
+    Certificate.objects.create(provider=team.p["near"], kind="first_aid", number="A-2")
+    Certificate.objects.create(provider=team.p["far2"], kind="first_aid", number="B-1",
+                               status="revoked", expires_on=dt.date(2026, 1, 31))  # fmt: skip
+    visit = selectors.load_visit(team.visit.pk)
+    ids = [team.id(c) for c in ("near", "far2", "busy", "ovlp", "trvl")]
+    facts = ranking._check_facts(ids, visit)
+    assert {team.code(pid) for pid, f in facts.items() if f.busy} == {"ovlp", "trvl"}
+    for pid, f in facts.items():
+        loaded = Provider.objects.get(pk=pid)
+        assert (f.provider.kind, f.provider.practice_start_date, f.provider.is_active) == (
+            loaded.kind, loaded.practice_start_date, loaded.is_active,
+        )  # fmt: skip
+        assert sorted((c.kind, c.status, c.expires_on) for c in f.certificates) == sorted(
+            Certificate.objects.filter(provider_id=pid).values_list("kind", "status", "expires_on")
+        )
+        assert f.name == loaded.user.display_name
+    assert len(facts[team.id("near")].certificates) == 2
+    assert facts[team.id("far2")].certificates[0].expires_on == dt.date(2026, 1, 31)
+    expected = {team.code(p): [r.code for r in refusals_for(Provider.objects.get(pk=p), visit)]
+                for p in ids}  # fmt: skip
+    assert expected["ovlp"] == ["schedule_overlap"]
+    assert expected["trvl"] == ["travel_time"]
