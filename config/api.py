@@ -94,6 +94,7 @@ def _register() -> None:
     from doorstep.catalog.api import router as catalog
     from doorstep.core.audit_api import router as audit
     from doorstep.dispatch.api import router as dispatch
+    from doorstep.health.api import router as health
     from doorstep.matching.api import router as matching
     from doorstep.notifications.api import router as notifications
     from doorstep.orders.api import router as orders
@@ -116,6 +117,7 @@ def _register() -> None:
     api.add_router("/", matching)
     api.add_router("/dispatch", dispatch)
     api.add_router("/", billing)
+    api.add_router("/", health)
 
 
 _register()

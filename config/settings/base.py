@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "doorstep.matching",
     "doorstep.dispatch",
     "doorstep.billing",
+    "doorstep.health",
     "doorstep.web",
     "doorstep.demo",
 ]
