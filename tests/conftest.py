@@ -78,6 +78,14 @@ def billing_scene(personas, orders_scene):  # type: ignore[no-untyped-def]
     return build(personas=personas, ids=orders_scene)
 
 
+# health: objects of the health app for the access matrix (ADR 0026)
+@pytest.fixture
+def health_scene(personas, elder_a):  # type: ignore[no-untyped-def]  # noqa: F811
+    from doorstep.health.tests.scene import build
+
+    return build(personas=personas, elder=elder_a)
+
+
 # dispatch: objects of the dispatch app for the access matrix (ADR 0019)
 @pytest.fixture
 def dispatch_scene(world, personas, staff):  # type: ignore[no-untyped-def]  # noqa: F811

@@ -75,6 +75,8 @@ PROVIDER_READERS = frozenset(
 #: Only the practice institution verifies its providers (NHC 2019 rule 1); not the platform.
 INST_A_VERIFIERS = frozenset({"inst_admin", "reviewer"})
 CONTRACT_READERS = frozenset({"platform_admin", "inst_admin", "regulator"})
+#: claims (ADR 0023): the payer's officer of the region, the institution's finance side.
+CLAIM_READERS = frozenset({"platform_admin", "inst_admin", "payer_officer"})
 #: orders (ADR 0013): who sees the scene's order (assigned to caregiver_zhao) and the
 #: quality scene's visit (nurse_chen's); who may book for 王秀英; who dispatches and reviews.
 ORDER_STAFF = frozenset({"platform_admin", "operator", "inst_admin", "reviewer", "dispatcher"})
@@ -100,6 +102,10 @@ EXCLUSION_VIEWERS = frozenset(
     {"platform_admin", "operator", "inst_admin", "reviewer", "dispatcher", "family", "elder"}
 )
 EXCLUSION_EDITORS = EXCLUSION_VIEWERS - {"dispatcher"}
+#: health records (ADR 0026): the elder, her consented family, and clinical staff of an
+#: institution caring for her (nurse, reviewer); never regulators, admins or the platform.
+HEALTH_CLINICIANS = frozenset({"nurse", "reviewer"})
+HEALTH_READERS = HEALTH_CLINICIANS | {"elder", "family"}
 
 
 @dataclass(frozen=True)
@@ -499,6 +505,103 @@ ROUTES: dict[str, Rule] = {
     "POST /api/v1/billing/sandbox/payments/{charge_id}/simulate": Rule(
         frozenset({"elder", "platform_admin"}), body=_body(outcome="paid")
     ),
+    # claims (ADR 0023): {claim_id} is institution A's claim to Ningbo's LTC insurance;
+    # the Ningbo payer officer decides it, institution A's admin submits and reads it.
+    "GET /api/v1/billing/claims": Rule(CLAIM_READERS, listing="id"),
+    "GET /api/v1/billing/claims/{claim_id}": Rule(CLAIM_READERS),
+    "GET /api/v1/billing/claims/{claim_id}/export": Rule(CLAIM_READERS),
+    "POST /api/v1/billing/claims/{claim_id}/transition": Rule(
+        frozenset({"payer_officer"}), body=_body(to="approved")
+    ),
+    "POST /api/v1/billing/claims": Rule(
+        frozenset(), body=lambda s: {"institution_id": s.world.inst_a.pk, "month": "2026-06"}
+    ),
+    # settlement (ADR 0025): statements of institution A's payable ({account_id}) for a month
+    # after its posting (the closing is its balance); receipts of the pending {charge_id} are
+    # refused with 409 to whoever may see the order's money (STATE_REFUSALS)
+    "GET /api/v1/billing/statements": Rule(
+        frozenset({"inst_admin", "platform_admin"}),
+        listing="account_id",
+        query=lambda s: {"month": "2031-01"},
+    ),
+    "GET /api/v1/billing/statements/{account_id}": Rule(
+        frozenset({"inst_admin", "platform_admin"}), query=lambda s: {"month": "2031-01"}
+    ),
+    "GET /api/v1/billing/reconciliation": Rule(
+        frozenset({"inst_admin", "platform_admin"}),
+        query=lambda s: {"month": "2031-01", "institution_id": s.world.inst_a.pk},
+    ),
+    "GET /api/v1/billing/payments/{charge_id}/receipt": Rule(frozenset()),
+    "GET /api/v1/billing/orders/{order_id}/invoice": Rule(
+        frozenset({"elder", "family", "inst_admin", "platform_admin"})
+    ),
+    # health (ADR 0026): {observation_id}, {condition_id}, {medication_id}, {line_id} are
+    # on 王秀英's record, entered by institution A's reviewer; conditions: not nurses
+    "GET /api/v1/elders/{elder_id}/health": Rule(HEALTH_READERS),
+    "GET /api/v1/elders/{elder_id}/health/observations": Rule(HEALTH_READERS),
+    "POST /api/v1/elders/{elder_id}/health/observations": Rule(
+        HEALTH_READERS,
+        body=lambda s: {
+            "kind": "heart_rate",
+            "value": 72,
+            "source": "self_reported",
+            "measured_at": clock.now().isoformat(),
+        },
+    ),
+    "POST /api/v1/health/observations/{observation_id}/void": Rule(HEALTH_CLINICIANS),
+    "POST /api/v1/elders/{elder_id}/health/conditions": Rule(
+        frozenset({"reviewer"}), body=_body(code="E11.9")
+    ),
+    "POST /api/v1/health/conditions/{condition_id}/resolve": Rule(frozenset({"reviewer"})),
+    "POST /api/v1/elders/{elder_id}/health/allergies": Rule(
+        HEALTH_CLINICIANS, body=_body(substance="青霉素", category="drug", severity="severe")
+    ),
+    "POST /api/v1/elders/{elder_id}/health/medications": Rule(
+        HEALTH_CLINICIANS,
+        body=_body(
+            name="二甲双胍 metformin",
+            dose=500,
+            dose_unit="mg",
+            route="oral",
+            frequency="bid",
+            times=["08:00", "18:00"],
+            start_date="2026-01-01",
+        ),
+    ),
+    "POST /api/v1/health/medications/{medication_id}/stop": Rule(
+        HEALTH_CLINICIANS, body=_body(reason="x")
+    ),
+    "POST /api/v1/elders/{elder_id}/health/lines": Rule(
+        HEALTH_CLINICIANS,
+        body=lambda s: {
+            "kind": "urinary_catheter",
+            "site": "尿道",
+            "inserted_on": clock.today().isoformat(),
+        },
+    ),
+    "POST /api/v1/health/lines/{line_id}/maintenance": Rule(
+        HEALTH_CLINICIANS, body=lambda s: {"on": clock.today().isoformat()}
+    ),
+    "POST /api/v1/health/lines/{line_id}/remove": Rule(
+        HEALTH_CLINICIANS, body=lambda s: {"on": clock.today().isoformat()}
+    ),
+    "GET /api/v1/elders/{elder_id}/health/assessments": Rule(HEALTH_READERS),
+    "POST /api/v1/elders/{elder_id}/health/assessments": Rule(
+        HEALTH_CLINICIANS,
+        body=_body(
+            instrument="braden",
+            answers={
+                "sensory_perception": 3,
+                "moisture": 3,
+                "activity": 2,
+                "mobility": 2,
+                "nutrition": 3,
+                "friction_shear": 2,
+            },
+        ),
+    ),
+    "GET /api/v1/health/instruments": Rule(EVERYONE),
+    "GET /api/v1/health/condition-codes": Rule(EVERYONE, query=_body(q="I1")),
     # notifications: one's own only
     "GET /api/v1/notifications": Rule(EVERYONE),
     "GET /api/v1/notifications/unread-count": Rule(EVERYONE),
@@ -536,6 +639,13 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
         frozenset({"platform_admin", "inst_admin", "dispatcher", "elder"}),
     ),
     "POST /api/v1/billing/gateway/sandbox/notify": (400, EVERYONE),
+    # claims: the scene's only delivered visit is already claimed (409 nothing_to_claim)
+    "POST /api/v1/billing/claims": (409, frozenset({"platform_admin", "inst_admin"})),
+    # settlement: no receipt for a pending charge
+    "GET /api/v1/billing/payments/{charge_id}/receipt": (
+        409,
+        frozenset({"elder", "family", "inst_admin", "platform_admin"}),
+    ),
     # the charge is pending: 409 not_refundable
     "POST /api/v1/billing/payments/{charge_id}/refunds": (
         409,
@@ -598,6 +708,7 @@ def scene(
     matching_scene: Any,
     dispatch_scene: Any,
     billing_scene: Any,
+    health_scene: Any,
 ) -> Scene:
     from conftest import make_user
     from doorstep.accounts.enums import Role
@@ -645,6 +756,7 @@ def scene(
             **matching_scene,  # matching
             **dispatch_scene,  # dispatch
             **billing_scene,  # billing
+            **health_scene,  # health
             "elder_id": elder_a.pk,
             "region_id": world.district1.pk,
             "institution_id": world.inst_a.pk,
@@ -722,6 +834,10 @@ def _listing_key(route: str) -> str:
             return key
     if route.endswith("/offers"):  # matching
         return "offer_id"
+    if "/billing/statements" in route:  # settlement
+        return "account_id"
+    if route.endswith("/billing/claims"):  # claims
+        return "claim_id"
     if "/dispatch/" in route:  # dispatch
         return "shift_id" if route.endswith("/shifts") else "run_id"
     if "/complaints" in route or "/quality-reviews" in route:  # quality

@@ -24,9 +24,11 @@ def patient(elder_id: int) -> Ref:
     return Ref(f"patient:{elder_id}", AccountType.PATIENT, None, elder_id)
 
 
-def payer(scheme: str) -> Ref:
-    """What an insurer or subsidy scheme owes on claims (``scheme`` is its code)."""
-    return Ref(f"payer:{scheme}", AccountType.PAYER)
+def payer(scheme: str, region_code: str | None = None) -> Ref:
+    """What an insurer or subsidy scheme owes on claims: one account per scheme (its code)
+    and region of the payer's rule (its administrative code), e.g. ``payer:long_term_care:620100``."""
+    code = f"payer:{scheme}" if region_code is None else f"payer:{scheme}:{region_code}"
+    return Ref(code, AccountType.PAYER)
 
 
 def deferred(institution_id: int) -> Ref:

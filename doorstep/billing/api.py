@@ -15,7 +15,7 @@ from doorstep.orders.access import access_order
 
 from . import errors, journal, payments, selectors, settlement
 from .access import access_account, access_charge, access_earner, accounts_visible_to
-from .enums import AccountType, Channel, ChargeStatus
+from .enums import AccountType, Channel, ChargeStatus, IncentiveReason
 from .gateway import SANDBOX, SIGNATURE_HEADER
 from .models import Account, Charge, Refund
 from .tasks import deliver_sandbox_notification
@@ -267,6 +267,12 @@ class EarningsQuery(Schema):
     provider_id: int | None = Field(None, description="Staff: one of their providers.")
 
 
+class IncentiveOut(Schema):
+    reason: str = Field(description="night, rural or difficult (ADR 0024).")
+    reason_label: str
+    amount_fen: int
+
+
 class EarningOut(Schema):
     visit_id: int
     order_id: int | None
@@ -274,7 +280,9 @@ class EarningOut(Schema):
     posted_at: dt.datetime
     price_fen: int
     payers: list[dict[str, Any]]
-    earned_fen: int
+    earned_fen: int = Field(description="The provider's share including incentives, fen.")
+    incentive_fen: int = Field(0, description="Of ``earned_fen``: contract incentives, fen.")
+    incentives: list[IncentiveOut] = Field(default_factory=list)
 
 
 class EarningsOut(Schema):
@@ -313,7 +321,21 @@ def my_earnings(request: HttpRequest, filters: Query[EarningsQuery]) -> Any:
                 # Until payer rules are stored (ADR 0023) every visit is self-paid.
                 "payers": [{"payer": "self_pay", "amount_fen": r.price_fen}],
                 "earned_fen": r.earned_fen,
+                "incentive_fen": r.incentive_fen,
+                "incentives": [
+                    {
+                        "reason": reason,
+                        "reason_label": str(IncentiveReason(reason).label),
+                        "amount_fen": fen,
+                    }
+                    for reason, fen in r.incentives
+                ],
             }
             for r in rows
         ],
     }
+
+
+# Claims (ADR 0023 addendum) and settlement (statements, reconciliation, receipts and
+# invoices, ADR 0025) register their routes on this router.
+from . import claims_api, finance_api  # noqa: E402, F401

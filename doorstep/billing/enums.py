@@ -77,3 +77,39 @@ class ChargeStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the payment")
     CAPTURED = "captured", _("Paid")
     FAILED = "failed", _("Payment failed")
+
+
+class ClaimStatus(models.TextChoices):
+    """A claim to one payer (ADR 0023 addendum): submitted by the institution, decided by
+    the payer's officer, then paid."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    PARTLY_APPROVED = "partly_approved", _("Partly approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+
+
+#: The allowed moves of a claim; anything else is refused with ``claim_transition`` (409).
+CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ClaimStatus.SUBMITTED: frozenset(
+        {ClaimStatus.APPROVED, ClaimStatus.PARTLY_APPROVED, ClaimStatus.REJECTED}
+    ),
+    ClaimStatus.APPROVED: frozenset({ClaimStatus.PAID}),
+    ClaimStatus.PARTLY_APPROVED: frozenset({ClaimStatus.PAID}),
+    ClaimStatus.REJECTED: frozenset(),
+    ClaimStatus.PAID: frozenset(),
+}
+
+
+def claim_may(src: str, dst: str) -> bool:
+    return dst in CLAIM_TRANSITIONS.get(src, frozenset())
+
+
+class IncentiveReason(models.TextChoices):
+    """Why a provider earned a contract incentive on a visit (ADR 0024); the values are
+    ``billing.split.REASONS``."""
+
+    NIGHT = "night", _("Night visit")
+    RURAL = "rural", _("Rural area")
+    DIFFICULT = "difficult", _("Difficult item")

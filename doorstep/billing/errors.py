@@ -97,3 +97,43 @@ class InvalidPayee(ValidationFailed):
 class InvalidMonth(ValidationFailed):
     default_code = "invalid_month"
     default_message = _("Give the month as YYYY-MM.")
+
+
+class ClaimTransition(Conflict):
+    default_code = "claim_transition"
+    default_message = _("The claim cannot move to this status from its current one.")
+
+
+class NothingToClaim(Conflict):
+    default_code = "nothing_to_claim"
+    default_message = _("There are no delivered visits with a payer share left to claim.")
+
+
+class InvalidApprovedAmount(ValidationFailed):
+    default_code = "invalid_approved_amount"
+    default_message = _("A partly approved amount must be more than zero and less than claimed.")
+
+
+class InvalidPayerRule(ValidationFailed):
+    default_code = "invalid_payer_rule"
+    default_message = _("The payer rule is not valid.")
+
+
+class InvalidExportFormat(ValidationFailed):
+    default_code = "invalid_export_format"
+    default_message = _("Choose csv or xlsx.")
+
+
+class InvalidPeriod(ValidationFailed):
+    default_code = "invalid_period"
+    default_message = _("Give the period as a start and an end date (YYYY-MM-DD), at most a year.")
+
+
+class InvalidFormat(ValidationFailed):
+    default_code = "invalid_format"
+    default_message = _("Ask for the format json, pdf or xlsx.")
+
+
+class ReceiptNotAvailable(Conflict):
+    default_code = "receipt_not_available"
+    default_message = _("There is a receipt once the payment has gone through.")

@@ -22,3 +22,20 @@ def _ledger_balances() -> Iterator[str]:
         yield f"all journal lines sum to {found.total_fen} fen"
     for code, (stored, derived) in found.drift.items():
         yield f"account {code}: running balance {stored} != sum of lines {derived}"
+
+
+@invariant("payer_shares_add_up")
+def _payer_shares_add_up() -> Iterator[str]:
+    """Every visit with a locked payer split: its shares add up to its price (ADR 0023)."""
+    from django.db.models import F, Sum
+
+    from .models import PayerShare
+
+    rows = (
+        PayerShare.objects.values("visit_id")
+        .annotate(total=Sum("amount_fen"), price=F("visit__price_fen"))
+        .exclude(total=F("price"))
+        .order_by("visit_id")[:100]
+    )
+    for row in rows:
+        yield f"visit {row['visit_id']}: payer shares sum to {row['total']} fen, price {row['price']}"

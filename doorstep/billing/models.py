@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .enums import AccountKind, AccountType, Channel, ChargeStatus, EntryEvent
+from .enums import AccountKind, AccountType, Channel, ChargeStatus, ClaimStatus, EntryEvent
 
 
 class Account(models.Model):
@@ -194,3 +194,210 @@ class Payout(models.Model):
 
     def __str__(self) -> str:
         return f"payout {self.pk} from {self.account_id}"
+
+
+# --- payers and claims (ADR 0023) -----------------------------------------------------
+
+
+class PayerRule(models.Model):
+    """One version of one payer scheme's rule in one region (ADR 0023).
+
+    The rule in force for an elder is the one of the nearest region on the path from the
+    elder's community up to the province whose ``[effective_from, effective_to)`` holds the
+    day; publishing a new version closes the open one (``payer_rules.publish_rule``)."""
+
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    scheme = models.CharField(
+        max_length=24, help_text="people.InsuranceScheme code, e.g. 'long_term_care'."
+    )
+    version = models.CharField(max_length=32, help_text="The payer's name of this version.")
+    name_zh = models.CharField(max_length=64, help_text="The payer's name in Chinese.")
+    name_en = models.CharField(max_length=96, help_text="The payer's name in English.")
+    effective_from = models.DateField()
+    effective_to = models.DateField(
+        null=True, blank=True, help_text="First day no longer in force (exclusive); empty = open."
+    )
+    eligible = models.JSONField(
+        default=list, blank=True, help_text="Item codes or catalogue groups; empty = every item."
+    )
+    coverage_bp = models.PositiveIntegerField(
+        default=0, help_text="Share covered, basis points (10000 = all)."
+    )
+    deductible_fen = models.PositiveBigIntegerField(default=0, help_text="Annual deductible, fen.")
+    annual_cap_fen = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Most the scheme pays per elder per year, fen."
+    )
+    ltc_bp_by_level = models.JSONField(
+        default=dict, blank=True, help_text="LTC: disability level -> share, basis points."
+    )
+    ltc_monthly_quota_fen = models.JSONField(
+        default=dict, blank=True, help_text="LTC: disability level -> monthly quota, fen."
+    )
+    min_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Subsidy: only elders of this age (years) or older."
+    )
+    low_income_only = models.BooleanField(
+        default=False, help_text="Subsidy: only elders certified low-income."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["region_id", "scheme", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "scheme", "effective_from"], name="payer_rule_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(coverage_bp__lte=10000), name="payer_rule_coverage_bp"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme} {self.version}"
+
+
+class PayerSplit(models.Model):
+    """The payer split locked with an order when it was placed: which rule versions
+    applied and the deductible the order consumed (its shares are ``PayerShare`` rows)."""
+
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="+")
+    elder = models.ForeignKey("people.Elder", on_delete=models.PROTECT, related_name="+")
+    service_date = models.DateField(help_text="Local date of the first visit.")
+    total_fen = models.PositiveBigIntegerField(help_text="The order's locked total, fen.")
+    rules = models.JSONField(
+        default=list, help_text="[{scheme, version, region}] of the rules that applied."
+    )
+    deductible_fen = models.JSONField(
+        default=dict, help_text="Scheme -> deductible the order consumed, fen."
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["elder", "service_date"])]
+
+    def __str__(self) -> str:
+        return f"payer split of order {self.order_id}"
+
+
+class PayerShare(models.Model):
+    """One payer's locked share of one visit's price (``self_pay`` is the patient's).
+
+    ``released_at`` is set when the visit will not be delivered (its shares were reversed);
+    ``rejected_fen`` is the part a payer refused on its claim (moved to the patient)."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    visit = models.ForeignKey("orders.Visit", on_delete=models.PROTECT, related_name="+")
+    elder = models.ForeignKey("people.Elder", on_delete=models.PROTECT, related_name="+")
+    payer = models.CharField(max_length=24, help_text="Scheme code or 'self_pay'.")
+    region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The region of the payer's rule (empty for self-pay).",
+    )
+    account_code = models.CharField(max_length=96, help_text="The ledger account debited.")
+    rule = models.ForeignKey(
+        PayerRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=24, help_text="Why (coverage, ltc_level_3, ...).")
+    amount_fen = models.PositiveBigIntegerField(help_text="Locked share, fen.")
+    service_date = models.DateField(help_text="Local date of the visit.")
+    released_at = models.DateTimeField(null=True, blank=True)
+    rejected_fen = models.PositiveBigIntegerField(
+        default=0, help_text="Refused by the payer on its claim and owed by the patient, fen."
+    )
+
+    class Meta:
+        ordering = ["visit_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "payer"], name="payer_share_one_per_payer")
+        ]
+        indexes = [models.Index(fields=["elder", "payer", "service_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.payer} {self.amount_fen} of visit {self.visit_id}"
+
+
+class Claim(models.Model):
+    """A batch claim of one institution to one payer (scheme and region) for the payer
+    shares of visits delivered in one month (ADR 0023 addendum)."""
+
+    institution = models.ForeignKey(
+        "organizations.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    payer = models.CharField(max_length=24, help_text="Scheme code.")
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    account_code = models.CharField(max_length=96, help_text="The payer's receivable account.")
+    period = models.CharField(max_length=7, help_text="Service month, YYYY-MM.")
+    status = models.CharField(
+        max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.SUBMITTED, db_index=True
+    )
+    claimed_fen = models.PositiveBigIntegerField(help_text="Sum of the lines, fen.")
+    approved_fen = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="What the payer accepted, fen."
+    )
+    paid_fen = models.PositiveBigIntegerField(default=0, help_text="Received from the payer, fen.")
+    reason = models.TextField(blank=True, help_text="The payer's reason (rejection, part).")
+    paid_reference = models.CharField(max_length=64, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["institution", "period"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The batch number printed on the export."""
+        return f"CLM{self.pk:08d}"
+
+
+class ClaimLine(models.Model):
+    """One visit's payer share on a claim (a share is claimed at most once)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="lines")
+    share = models.OneToOneField(PayerShare, on_delete=models.PROTECT, related_name="claim_line")
+    amount_fen = models.PositiveBigIntegerField(help_text="Claimed, fen.")
+    approved_fen = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Accepted by the payer, fen."
+    )
+
+    class Meta:
+        ordering = ["claim_id", "id"]
+
+    def __str__(self) -> str:
+        return f"line {self.pk} of claim {self.claim_id}"
+
+
+class ClaimEvent(models.Model):
+    """Every move of a claim: who, when, from, to, and the entry it posted."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    amount_fen = models.BigIntegerField(default=0, help_text="Approved, refused or paid, fen.")
+    reason = models.TextField(blank=True)
+    entry = models.ForeignKey(
+        JournalEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["claim_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id}: {self.from_status} -> {self.to_status}"

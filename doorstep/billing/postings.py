@@ -2,9 +2,12 @@
 their own transactions, so a state change and its money move commit together or not at all.
 
     order placed     Dr patient            / Cr deferred(institution)      the locked total
+                     (with payers: Dr payer(scheme, region) for each payer share and Dr
+                     patient for the self-pay share only; ADR 0023)
     payment          Dr clearing(method)   / Cr patient                    what was paid
     visit completed  Dr deferred           / Cr platform, institution, provider (contract split)
     visit released   Dr deferred           / Cr patient                    the visit's price
+                     (with payers: Cr each payer its share of the visit, Cr patient the rest)
     (cancelled, rejected, no-show, aborted)
     cancellation fee Dr patient            / Cr platform, institution, provider (fee split)
 
@@ -14,6 +17,7 @@ same object posts once (the ledger's idempotency)."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from doorstep.accounts.policy import Actor
 from doorstep.organizations import selectors as org_selectors
@@ -21,24 +25,61 @@ from doorstep.organizations import selectors as org_selectors
 from . import accounts as acct
 from .enums import EntryEvent
 from .services import Posting, cr, dr, post_entry
-from .split import NO_CONTRACT, Shares, revenue_split
+from .split import (
+    NO_CONTRACT,
+    Incentive,
+    IncentiveTerms,
+    Shares,
+    incentive_memo,
+    reasons_for,
+    revenue_split,
+)
+
+#: Night hours are read in the service area's local time (ADR 0024).
+SERVICE_TZ = ZoneInfo("Asia/Shanghai")
 
 
-def _split_for(institution: Any, amount_fen: int, on: Any) -> Shares:
+def _split_for(institution: Any, amount_fen: int, on: Any, *, visit: Any = None) -> Shares:
+    """The contract's split of ``amount_fen`` on ``on``; with a delivered ``visit`` (and its
+    ``order``, ``region`` and item loaded) also the contract's incentives for it (ADR 0024):
+    night by its planned start in local time, rural by its region, difficult by its item."""
     contract = org_selectors.current_contract(institution, on)
-    bps = (
-        (contract.platform_bp, contract.institution_bp, contract.provider_bp)
-        if contract is not None
-        else NO_CONTRACT
+    if contract is None:
+        b = NO_CONTRACT
+        return revenue_split(amount_fen, platform_bp=b[0], institution_bp=b[1], provider_bp=b[2])
+    reasons: tuple[str, ...] = ()
+    if visit is not None:
+        item = visit.order.item
+        reasons = reasons_for(
+            local_start=visit.window_start.astimezone(SERVICE_TZ).time(),
+            night_start=contract.night_start,
+            night_end=contract.night_end,
+            rural=not visit.region.is_urban,
+            high_risk=item.risk_level == "high",
+            item_code=item.code,
+            difficult_items=contract.difficult_items or (),
+        )
+    terms = IncentiveTerms(
+        night=Incentive(contract.night_incentive_bp, contract.night_incentive_fen),
+        rural=Incentive(contract.rural_incentive_bp, contract.rural_incentive_fen),
+        difficult=Incentive(contract.difficult_incentive_bp, contract.difficult_incentive_fen),
+        platform_funds_bp=contract.incentive_platform_bp,
     )
-    return revenue_split(amount_fen, platform_bp=bps[0], institution_bp=bps[1], provider_bp=bps[2])
+    return revenue_split(
+        amount_fen,
+        platform_bp=contract.platform_bp,
+        institution_bp=contract.institution_bp,
+        provider_bp=contract.provider_bp,
+        reasons=reasons,
+        terms=terms,
+    )
 
 
 def _shares_postings(
     shares: Shares, *, institution_id: int, provider_id: int | None
 ) -> list[Posting]:
     """Credits of the platform, institution and provider shares; without a provider the
-    provider's share goes to the institution."""
+    provider's share (with any incentive) goes to the institution."""
     inst = shares.institution_fen + (0 if provider_id else shares.provider_fen)
     out = []
     if shares.platform_fen:
@@ -50,15 +91,25 @@ def _shares_postings(
     return out
 
 
-def order_placed(*, actor: Actor | None, order: Any) -> None:
-    """The patient owes the locked total; the institution owes the services."""
+def order_placed(*, actor: Actor | None, order: Any, insured: bool = True) -> None:
+    """The patient and the elder's payers owe the locked total (each payer its locked
+    share, the patient the rest); the institution owes the services. ``insured=False``
+    (no payer split was locked) skips reading the shares."""
     if order.total_fen <= 0:
         return
+    from .payer_rules import payer_debits
+
+    debits = payer_debits(order.pk) if insured else {}
+    payer_total = sum(fen for _ref, fen in debits.values())
+    own = order.total_fen - payer_total
+    lines = [dr(ref, fen) for _code, (ref, fen) in sorted(debits.items()) if fen > 0]
+    if own > 0:
+        lines.append(dr(acct.patient(order.elder_id), own))
     post_entry(
         event=EntryEvent.ORDER_PLACED,
         key=f"order:{order.pk}",
         postings=[
-            dr(acct.patient(order.elder_id), order.total_fen),
+            *lines,
             cr(acct.deferred(order.institution_id), order.total_fen),
         ],
         actor=actor,
@@ -84,10 +135,14 @@ def payment_captured(*, actor: Actor | None, payment: Any, order: Any) -> None:
 
 
 def visit_completed(*, actor: Actor | None, visit: Any, order: Any, on: Any) -> None:
-    """The service is delivered: its price is split by the contract in force ``on``."""
+    """The service is delivered: its price is split by the contract in force ``on``, with
+    the contract's incentives for the provider (recorded in the entry's memo, ADR 0024)."""
     if visit.price_fen <= 0:
         return
-    shares = _split_for(order.institution, visit.price_fen, on)
+    # Incentives are the provider's: a visit delivered without one has none.
+    shares = _split_for(
+        order.institution, visit.price_fen, on, visit=visit if visit.provider_id else None
+    )
     post_entry(
         event=EntryEvent.VISIT_COMPLETED,
         key=f"visit:{visit.pk}",
@@ -100,6 +155,7 @@ def visit_completed(*, actor: Actor | None, visit: Any, order: Any, on: Any) -> 
         actor=actor,
         institution_id=order.institution_id,
         order_id=order.pk,
+        memo=incentive_memo(shares),
     )
 
 
@@ -107,16 +163,22 @@ def visit_released(
     *, actor: Actor | None, visit: Any, order: Any, on: Any, fee_fen: int = 0
 ) -> None:
     """A visit that will not be delivered (cancelled, rejected, not at home, aborted): the
-    patient no longer owes its price; a cancellation fee, if any, is owed instead and
+    patient no longer owes its price (its payers their locked shares of it, the patient
+    the rest); a cancellation fee, if any, is owed instead and
     split like a delivered visit (to the provider who set off)."""
     if visit.price_fen <= 0:
         return
+    from .payer_rules import release_visit_shares
+
+    payer_credits = release_visit_shares(visit.pk)
+    own = visit.price_fen - sum(fen for _ref, fen in payer_credits)
     post_entry(
         event=EntryEvent.VISIT_CANCELLED,
         key=f"visit:{visit.pk}",
         postings=[
             dr(acct.deferred(order.institution_id), visit.price_fen),
-            cr(acct.patient(order.elder_id), visit.price_fen),
+            *(cr(ref, fen) for ref, fen in payer_credits),
+            *([cr(acct.patient(order.elder_id), own)] if own > 0 else []),
         ],
         actor=actor,
         institution_id=order.institution_id,

@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from . import journal
 from .models import Account, JournalEntry, JournalLine
+from .split import incentives_of_memo
 
 
 def derived_balances() -> dict[str, int]:
@@ -85,11 +86,23 @@ class Earning:
     posted_at: Any
     price_fen: int
     earned_fen: int
+    #: ``(reason, fen)`` of the contract's incentives included in ``earned_fen`` (night,
+    #: rural, difficult; ADR 0024).
+    incentives: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def incentive_fen(self) -> int:
+        return sum(fen for _reason, fen in self.incentives)
+
+    @property
+    def share_fen(self) -> int:
+        """The contract share, without the incentives."""
+        return self.earned_fen - self.incentive_fen
 
 
 def earnings(provider_id: int, *, start: Any, end: Any) -> list[Earning]:
     """A provider's earnings posted in ``[start, end)``, newest first: each visit's price
-    (the deferred amount released) and the provider's share."""
+    (the deferred amount released), the provider's share and the incentives in it."""
     from .accounts import provider as provider_account
 
     code = provider_account(provider_id, None).code
@@ -119,6 +132,7 @@ def earnings(provider_id: int, *, start: Any, end: Any) -> list[Earning]:
             posted_at=r.entry.posted_at,
             price_fen=-totals.get(r.entry_id, 0),
             earned_fen=-r.amount_fen,
+            incentives=incentives_of_memo(r.entry.memo),
         )
         for r in rows
     ]

@@ -334,6 +334,13 @@ class LineOut(Schema):
     label: str
 
 
+class PayerLineOut(Schema):
+    payer: str = Field(description="Scheme code (e.g. long_term_care) or self_pay.")
+    name: str = Field(description="The payer's name in the caller's language.")
+    amount_fen: int
+    reason: str
+
+
 class QuoteOut(Schema):
     institution_id: int | None
     institution_name: str | None
@@ -347,6 +354,10 @@ class QuoteOut(Schema):
     distance_m: int | None
     policy_version: str
     lines: list[LineOut]
+    payers: list[PayerLineOut] = Field(
+        default_factory=list,
+        description="Who pays how much (ADR 0023), for a quote for an elder; self-pay last.",
+    )
 
 
 class QuotesOut(Schema):
@@ -445,6 +456,15 @@ def quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
         when=at,
     )
     quotes = [_quote_out(inp, q, offering) for offering, inp, q in priced]
+    if payload.elder_id is not None and quotes:
+        # Each payer's share before booking (ADR 0023); enrolment, rules and usage are
+        # read once, the split of each institution's price is pure.
+        from doorstep.billing import payer_rules
+
+        elder = access_elder(actor=actor, elder_id=payload.elder_id, record_read=False)
+        ctx = payer_rules.payer_context(elder=elder, item=item, on=payer_rules.local_date(at))
+        for row in quotes:
+            row["payers"] = payer_rules.share_lines(ctx, payer_rules.quote(ctx, row["total_fen"]))
     quotes.sort(key=lambda x: (x["total_fen"], x["institution_id"] or 0))
     return {
         "item_id": item.pk,

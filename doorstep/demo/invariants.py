@@ -52,6 +52,7 @@ CHECK_MODULES: list[str] = [
     "doorstep.catalog.invariants",
     "doorstep.quality.invariants",
     "doorstep.billing.invariants",
+    "doorstep.health.invariants",
 ]
 
 

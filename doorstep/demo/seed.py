@@ -185,6 +185,27 @@ DWELLING_NOTES = [
 REJECTION_REASONS = ["执业证书照片不清晰，请重新上传", "执业注册信息与国家护士注册系统不符"]
 
 
+def _demo_incentives(k: int, kind: str) -> dict[str, Any]:
+    """Incentive terms of the ``k``-th institution's current contract (ADR 0024): night
+    visits (22:00-06:00) earn 15 % of the price more, rural visits a fixed 15 yuan (25 at
+    township health centres, which the township funds half of), difficult items (high-risk
+    ones, and PICC, tracheostomy and stoma care at the hospitals) 8 % more. Derived from
+    ``k``, not drawn, so the rest of the seed's random stream is unchanged."""
+    township = kind == InstitutionType.TOWNSHIP_HEALTH_CENTRE
+    hospital = kind in (InstitutionType.TERTIARY_HOSPITAL, InstitutionType.SECONDARY_HOSPITAL)
+    return {
+        "night_start": dt.time(22, 0),
+        "night_end": dt.time(6, 0),
+        "night_incentive_bp": 1500,
+        "rural_incentive_fen": 2500 if township else 1500,
+        "difficult_incentive_bp": 800,
+        "difficult_items": (
+            ["picc_maintenance", "stoma_care", "tracheostomy_care"] if hospital else []
+        ),
+        "incentive_platform_bp": 5000 if township else (10000 if k % 2 else 7000),
+    }
+
+
 class _Batcher:
     """Writes rows table by table; one transaction and one audit row per chunk."""
 
@@ -355,6 +376,8 @@ class DemoCity:
                         institution_bp=10000 - platform_bp - provider_bp,
                         provider_bp=provider_bp,
                         notes="demo",
+                        # The current version adds incentives (ADR 0024).
+                        **(_demo_incentives(k, kind) if to is None else {}),
                     )
                 )
 
@@ -955,12 +978,37 @@ class DemoCity:
             on=self.today,
         )
 
+    # ------------------------------------------------------------------ payers
+    def build_payers(self) -> None:
+        """Payer rules of the province and the city (ADR 0023; ``billing.seed``)."""
+        from doorstep.billing.models import PayerRule
+        from doorstep.billing.seed import demo_payer_rules
+
+        rules = demo_payer_rules(
+            province=self.regions["620000"],
+            city=self.regions["620100"],
+            on=self.today,
+            now=self.anchor,
+        )
+
+        def steps() -> list[tuple[type[models.Model], list[Any]]]:
+            return [self._bulk(PayerRule, rules)]
+
+        self.batcher.commit("payers", steps)
+
     # ------------------------------------------------------------------ history
     def build_history(self) -> None:
         """Orders, visits, EVV, records, ratings, complaints (``history.py``)."""
         from .history import build_history
 
         build_history(self, months=self.history_months)
+
+    # ------------------------------------------------------------------ health
+    def build_health(self) -> None:
+        """Conditions, medications, lines, readings, assessments (``health.py``)."""
+        from .health import build_health
+
+        build_health(self, months=max(self.history_months, 1))
 
     # ------------------------------------------------------------------ run
     def build(self) -> SeedResult:
@@ -969,10 +1017,12 @@ class DemoCity:
             self.build_regions()
             self.build_institutions()
             self.build_catalog()
+            self.build_payers()
             self.build_staff()
             self.build_providers()
             self.build_elders()
             self.build_history()
+            self.build_health()
         finally:
             self.writer.finish()
         self.result.seconds = time.perf_counter() - started

@@ -95,6 +95,8 @@ class FastWriter:
             return ops.adapt_datetimefield_value  # type: ignore[return-value]
         if isinstance(field, models.DateField):
             return ops.adapt_datefield_value  # type: ignore[return-value]
+        if isinstance(field, models.TimeField):
+            return ops.adapt_timefield_value  # type: ignore[return-value]
         return _identity
 
     def _plan(self, model: type[models.Model]) -> tuple[str, list[models.Field[Any, Any]]]:

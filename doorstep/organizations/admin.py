@@ -46,6 +46,9 @@ class ContractInline(_ViewOnlyInline):
         "platform_bp",
         "institution_bp",
         "provider_bp",
+        "night_incentive_bp",
+        "rural_incentive_bp",
+        "difficult_incentive_bp",
         "signed_at",
         "notes",
     )

@@ -123,6 +123,18 @@ class ContractOut(Schema):
     provider_bp: int
     signed_at: dt.datetime
     notes: str
+    night_start: dt.time = Field(..., description="Night hours start, local time (ADR 0024).")
+    night_end: dt.time = Field(..., description="Night hours end, exclusive, local time.")
+    night_incentive_bp: int = Field(..., description="Extra basis points of the price.")
+    night_incentive_fen: int = Field(..., description="Extra fen per visit.")
+    rural_incentive_bp: int
+    rural_incentive_fen: int
+    difficult_incentive_bp: int
+    difficult_incentive_fen: int
+    difficult_items: list[str] = Field(..., description="Item codes; high-risk items count too.")
+    incentive_platform_bp: int = Field(
+        ..., description="Part of each incentive the platform funds; the institution the rest."
+    )
 
 
 class ContractIn(Schema):
@@ -132,6 +144,17 @@ class ContractIn(Schema):
     institution_bp: int = Field(..., examples=[2500])
     provider_bp: int = Field(..., examples=[6000])
     notes: str = ""
+    # Incentives (ADR 0024); omitted = none (night hours default 22:00-06:00).
+    night_start: dt.time | None = Field(None, examples=["22:00"])
+    night_end: dt.time | None = Field(None, examples=["06:00"])
+    night_incentive_bp: int | None = Field(None, examples=[1000])
+    night_incentive_fen: int | None = Field(None, examples=[0])
+    rural_incentive_bp: int | None = None
+    rural_incentive_fen: int | None = Field(None, examples=[1500])
+    difficult_incentive_bp: int | None = None
+    difficult_incentive_fen: int | None = None
+    difficult_items: list[str] | None = None
+    incentive_platform_bp: int | None = Field(None, examples=[5000])
 
 
 class ContractEndIn(Schema):
@@ -273,10 +296,14 @@ def current_contract(
 def add_contract(
     request: HttpRequest, institution_id: int, payload: ContractIn
 ) -> Status[Contract]:
-    """Add a version (platform admins): shares sum to 10,000 bp; dates may not overlap."""
+    """Add a version (platform admins): shares sum to 10,000 bp; dates may not overlap.
+    Optional incentives for night, rural and difficult-item visits (ADR 0024); bad terms
+    answer 422 ``contract_incentive_invalid`` naming the field."""
     actor = actor_of(request)
     inst = access_institution_for_platform(actor=actor, institution_id=institution_id)
-    contract = services.add_contract(actor=actor, institution=inst, **payload.model_dump())
+    data = payload.model_dump()
+    incentives = {k: data.pop(k) for k in services.INCENTIVE_FIELDS}
+    contract = services.add_contract(actor=actor, institution=inst, incentives=incentives, **data)
     return Status(201, contract)
 
 

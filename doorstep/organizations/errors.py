@@ -29,6 +29,14 @@ class ContractSharesSum(ValidationFailed):
     )
 
 
+class ContractIncentiveInvalid(ValidationFailed):
+    default_code = "contract_incentive_invalid"
+    default_message = _(
+        "An incentive is not valid: basis points 0 to 10,000, a fixed amount 0 to 1,000 yuan, "
+        "times of day, and codes of existing service items."
+    )
+
+
 class ContractDates(ValidationFailed):
     default_code = "contract_dates_invalid"
     default_message = _("The contract must end after it starts.")

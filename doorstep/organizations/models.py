@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import get_language
 
@@ -84,6 +86,44 @@ class Contract(models.Model):
     provider_bp = models.PositiveIntegerField(help_text="Provider share, basis points.")
     signed_at = models.DateTimeField(auto_now_add=True)
     notes = models.CharField(max_length=256, blank=True)
+    # Incentives for the provider (ADR 0024): each an extra share of the visit's price in
+    # basis points plus a fixed amount per visit, taken from the platform's and the
+    # institution's shares of that visit (``incentive_platform_bp`` of it from the platform).
+    night_start = models.TimeField(
+        default=dt.time(22, 0), help_text="Night hours start (local time, Asia/Shanghai)."
+    )
+    night_end = models.TimeField(
+        default=dt.time(6, 0),
+        help_text="Night hours end, exclusive (local time); equal to the start = no night.",
+    )
+    night_incentive_bp = models.PositiveIntegerField(
+        default=0, help_text="Night visit incentive, basis points of the visit's price."
+    )
+    night_incentive_fen = models.PositiveIntegerField(
+        default=0, help_text="Night visit incentive, fen per visit."
+    )
+    rural_incentive_bp = models.PositiveIntegerField(
+        default=0, help_text="Rural region incentive, basis points of the visit's price."
+    )
+    rural_incentive_fen = models.PositiveIntegerField(
+        default=0, help_text="Rural region incentive, fen per visit."
+    )
+    difficult_incentive_bp = models.PositiveIntegerField(
+        default=0, help_text="Difficult item incentive, basis points of the visit's price."
+    )
+    difficult_incentive_fen = models.PositiveIntegerField(
+        default=0, help_text="Difficult item incentive, fen per visit."
+    )
+    difficult_items = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Service item codes counted as difficult (besides every high-risk item).",
+    )
+    incentive_platform_bp = models.PositiveIntegerField(
+        default=10000,
+        help_text="Part of each incentive the platform funds, basis points; "
+        "the institution funds the rest.",
+    )
 
     class Meta:
         ordering = ["institution_id", "effective_from"]
@@ -93,6 +133,13 @@ class Contract(models.Model):
                 & models.Q(institution_bp__lte=10000)
                 & models.Q(provider_bp__lte=10000),
                 name="contract_bp_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(night_incentive_bp__lte=10000)
+                & models.Q(rural_incentive_bp__lte=10000)
+                & models.Q(difficult_incentive_bp__lte=10000)
+                & models.Q(incentive_platform_bp__lte=10000),
+                name="contract_incentive_bp_range",
             ),
         ]
 

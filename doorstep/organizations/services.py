@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any, Final
 
 from django.db import IntegrityError, transaction
 
 from doorstep.accounts.policy import Actor
+from doorstep.catalog.models import ServiceItem
 from doorstep.core import audit
 from doorstep.core.errors import Forbidden, NotFound
 from doorstep.regions.models import Region
@@ -24,6 +26,7 @@ from .enums import STATUS_TRANSITIONS, InstitutionStatus, InstitutionType
 from .errors import (
     ContractAlreadyEnded,
     ContractDates,
+    ContractIncentiveInvalid,
     ContractOverlap,
     ContractSharesSum,
     IllegalTransition,
@@ -341,6 +344,59 @@ def _shares(platform_bp: int, institution_bp: int, provider_bp: int) -> None:
         raise ContractSharesSum(details={"sum": total, "expected": TOTAL_BP})
 
 
+#: The incentive terms of a contract (ADR 0024) and the most a fixed amount may be.
+INCENTIVE_BP_FIELDS: Final = (
+    "night_incentive_bp",
+    "rural_incentive_bp",
+    "difficult_incentive_bp",
+    "incentive_platform_bp",
+)
+INCENTIVE_FEN_FIELDS: Final = (
+    "night_incentive_fen",
+    "rural_incentive_fen",
+    "difficult_incentive_fen",
+)
+INCENTIVE_FIELDS: Final = (
+    *INCENTIVE_BP_FIELDS,
+    *INCENTIVE_FEN_FIELDS,
+    "night_start",
+    "night_end",
+    "difficult_items",
+)
+MAX_INCENTIVE_FEN: Final = 100_000
+
+
+def _incentives(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Check the incentive terms; ``contract_incentive_invalid`` (422) names the field."""
+    out: dict[str, Any] = {}
+    for field, value in raw.items():
+        if value is None:
+            continue
+        if field not in INCENTIVE_FIELDS:
+            raise ContractIncentiveInvalid(details={"field": field})
+        bad = ContractIncentiveInvalid(details={"field": field, "value": value})
+        if field in INCENTIVE_BP_FIELDS or field in INCENTIVE_FEN_FIELDS:
+            top = TOTAL_BP if field in INCENTIVE_BP_FIELDS else MAX_INCENTIVE_FEN
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+                raise bad
+        elif field in ("night_start", "night_end"):
+            if not isinstance(value, dt.time) or value.tzinfo is not None:
+                raise bad
+        else:
+            if not isinstance(value, list | tuple) or len(value) > 200:
+                raise bad
+            if not all(isinstance(c, str) for c in value):
+                raise bad
+            codes = sorted({c.strip() for c in value})
+            known = set(ServiceItem.objects.filter(code__in=codes).values_list("code", flat=True))
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                raise ContractIncentiveInvalid(details={"field": field, "unknown": unknown})
+            value = codes
+        out[field] = value
+    return out
+
+
 def add_contract(
     *,
     actor: Actor,
@@ -351,14 +407,17 @@ def add_contract(
     institution_bp: int,
     provider_bp: int,
     notes: str = "",
+    incentives: Mapping[str, Any] | None = None,
 ) -> Contract:
     """Add a contract version (platform admins).
 
     Shares are basis points that add up to 10,000; ``effective_to`` is exclusive (empty:
-    open-ended); the interval may not meet any existing version's interval.
+    open-ended); the interval may not meet any existing version's interval. ``incentives``
+    sets any of ``INCENTIVE_FIELDS`` (ADR 0024); the rest keep their defaults (none).
     """
     _require_platform_admin(actor)
     _shares(platform_bp, institution_bp, provider_bp)
+    terms = _incentives(incentives or {})
     if effective_to is not None and effective_to <= effective_from:
         raise ContractDates(
             details={"effective_from": effective_from, "effective_to": effective_to}
@@ -385,6 +444,7 @@ def add_contract(
             institution_bp=institution_bp,
             provider_bp=provider_bp,
             notes=text,
+            **terms,
         )
         audit.record(
             actor=actor.user,
@@ -398,6 +458,7 @@ def add_contract(
                 "platform_bp",
                 "institution_bp",
                 "provider_bp",
+                *sorted(terms),
             ],
             details={
                 "effective_from": effective_from,
@@ -405,6 +466,7 @@ def add_contract(
                 "platform_bp": platform_bp,
                 "institution_bp": institution_bp,
                 "provider_bp": provider_bp,
+                **{k: (v.isoformat() if isinstance(v, dt.time) else v) for k, v in terms.items()},
             },
         )
     return contract

@@ -126,6 +126,18 @@ PAGES: tuple[Page, ...] = (
         frozenset({Role.NURSE, Role.CAREGIVER}),
     ),
     Page(
+        "web:claims",
+        _("Claims"),
+        _("Claims to insurers and subsidy schemes: submit, decide, download the batch file."),
+        frozenset({Role.PAYER_OFFICER, Role.FINANCE_OFFICER, Role.INSTITUTION_ADMIN}),
+    ),
+    Page(
+        "web:finance",
+        _("Finance"),
+        _("Monthly settlement statements (PDF, XLSX), payouts and the reconciliation report."),
+        frozenset({Role.FINANCE_OFFICER, Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN}),
+    ),
+    Page(
         "web:care_records",
         _("Care records"),
         _("What was done at each visit: measurements, notes and photos."),

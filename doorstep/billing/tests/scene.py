@@ -1,9 +1,12 @@
 """Billing objects for the access matrix (tests/test_access_matrix.py, ADR 0022):
 ``charge_id`` is a pending sandbox charge the elder requested for the orders scene's order;
-``payable_account_id`` is institution A's payable (owed the completed visit's price)."""
+``payable_account_id`` is institution A's payable (owed the completed visit's price);
+``claim_id`` is institution A's submitted claim to Ningbo's long-term-care insurance for
+the completed visit (its payer share is written directly here, set-up only)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from doorstep.billing.models import Account, Charge
@@ -27,4 +30,53 @@ def build(*, personas: Any, ids: dict[str, int]) -> dict[str, int]:
     # the orders scene's completed visit was posted: institution A's payable holds its price
     payable = Account.objects.get(code=f"institution:{order.institution_id}")
     assert payable.balance_fen < -100
-    return {"charge_id": charge.pk, "payable_account_id": payable.pk}
+    # settlement (ADR 0025): {account_id} is that payable, whose statement is asked for
+    return {
+        "charge_id": charge.pk,
+        "payable_account_id": payable.pk,
+        "account_id": payable.pk,
+        "claim_id": _claim(personas, order),
+    }
+
+
+def _claim(personas: Any, order: Order) -> int:
+    """Institution A's claim to Ningbo's LTC insurance for its completed visit."""
+    from django.utils import timezone
+
+    from doorstep.accounts.policy import Actor
+    from doorstep.billing import claims
+    from doorstep.billing.models import PayerRule, PayerShare
+    from doorstep.orders.models import Visit
+    from doorstep.regions.models import Region
+
+    city = Region.objects.get(code="330200")
+    visit = Visit.objects.filter(order__institution_id=order.institution_id, status="completed")[0]
+    rule = PayerRule.objects.create(
+        region=city,
+        scheme="long_term_care",
+        version="matrix",
+        name_zh="长护险",
+        name_en="LTC",
+        effective_from=dt.date(2020, 1, 1),
+        ltc_bp_by_level={"4": 5000},
+        created_at=clock.now(),
+    )
+    day = timezone.localtime(visit.window_start).date()
+    PayerShare.objects.create(
+        order=visit.order,
+        visit=visit,
+        elder_id=visit.order.elder_id,
+        payer="long_term_care",
+        region=city,
+        account_code="payer:long_term_care:330200",
+        rule=rule,
+        reason="ltc_level_4",
+        amount_fen=100,
+        service_date=day,
+    )
+    (claim,) = claims.submit_claims(
+        actor=Actor.of(personas.inst_admin),
+        institution=visit.order.institution,
+        period=day.strftime("%Y-%m"),
+    )
+    return claim.pk

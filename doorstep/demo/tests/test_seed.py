@@ -98,8 +98,9 @@ def test_demo_family_acts_for_demo_elder_through_consent(seeded: SeedResult) -> 
 
 def test_one_audit_row_per_committed_batch(seeded: SeedResult) -> None:
     rows = AuditEvent.objects.filter(action="seed_batch").order_by("seq")
-    # regions, institutions, staff, providers, elders; history (one chunk) and quality.
-    assert rows.count() == seeded.batches == 7
+    # regions, institutions, payers, staff, providers, elders; history (one chunk), quality
+    # and health (one chunk).
+    assert rows.count() == seeded.batches == 9
     written: dict[str, int] = {}
     for row in rows:
         for table, n in row.details["rows"].items():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
+from doorstep.billing import payer_rules
 from doorstep.billing import postings as ledger
 from doorstep.core import audit, clock
 from doorstep.core.errors import Forbidden, NotFound
@@ -226,7 +227,9 @@ def place_order(
             )
         )
         audit.record_many(entries)
-        ledger.order_placed(actor=actor, order=order)
+        # The payer split is locked with the order (ADR 0023): payers owe their shares.
+        locked_split = payer_rules.lock_for_order(order=order, visits=visits, item=the_item)
+        ledger.order_placed(actor=actor, order=order, insured=locked_split is not None)
         if assessment is not None and not reused:
             _on_commit_notify_many(
                 [
@@ -333,12 +336,13 @@ def _due(actor: Actor, order: Order, visits: list[Visit]) -> tuple[list[Visit], 
     if order.payment_mode == PaymentMode.PREPAY:
         allowed = staff or _may_act_for_elder(actor, order.elder, "pay")
         due = [v for v in visits if v.status == S.AWAITING_PAYMENT]
-        amount = order.total_fen
+        # The patient pays the self-pay share; payers' shares are claimed (ADR 0023).
+        amount = payer_rules.self_pay_of(visits)
     else:
         provider = _provider_row(actor)
         due = [v for v in visits if v.status in (S.COMPLETED, S.REVIEWED) and v.paid_at is None]
         allowed = staff or (provider is not None and any(v.provider_id == provider.pk for v in due))
-        amount = sum(v.price_fen for v in due)
+        amount = payer_rules.self_pay_of(due)
     if not allowed:
         raise Forbidden()
     if not due or (order.payment_mode == PaymentMode.PREPAY and order.payments.exists()):

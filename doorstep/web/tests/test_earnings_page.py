@@ -74,3 +74,47 @@ def test_only_providers_see_earnings(login_as, personas, providers, frozen):
     for user in (personas.elder, personas.inst_admin, personas.dispatcher):
         assert login_as(user).get("/earnings/").status_code == 404
     assert login_as(personas.caregiver).get("/earnings/?month=nonsense").status_code == 200
+
+
+def test_the_incentive_is_its_own_line_with_its_reason(
+    login_as, personas, world, elder_a, catalog, providers, frozen
+):
+    """A night visit under a contract with a night incentive: the page shows the contract
+    share, the incentive line with its reason, the nurse's total, in both languages."""
+    from doorstep.orders.tests.conftest import NOW
+
+    Contract.objects.create(
+        institution=world.inst_a,
+        effective_from=frozen.now.date().replace(month=1, day=1),
+        platform_bp=1000,
+        institution_bp=3000,
+        provider_bp=6000,
+        night_incentive_fen=800,
+    )
+    order = place(
+        personas.elder, elder_a, world.inst_a, catalog.companion, start=NOW.replace(hour=22)
+    )
+    payments.request_payment(
+        actor=Actor.of(personas.elder),
+        order=order,
+        channel="cash",
+        amount_fen=order.total_fen,
+        idempotency_key="earn-page-0002",
+    )
+    visit = first_visit(order)
+    _complete(personas, visit, providers.nurse, frozen)
+    share = order.total_fen * 6000 // 10000
+
+    def yuan(fen: int) -> str:
+        return f"¥{fen // 100}.{fen % 100:02d}"
+
+    html = login_as(personas.nurse).get("/earnings/?month=2026-06").content.decode()
+    assert f'data-testid="share">{yuan(share)}<' in html
+    assert "Incentive: Night visit" in html
+    assert f'data-testid="incentive-night">+{yuan(800)}<' in html
+    assert f'data-testid="earned">{yuan(share + 800)}<' in html
+    assert f'data-testid="incentive-total">{yuan(800)}<' in html
+    zh = login_as(personas.nurse, "zh-hans").get("/earnings/?month=2026-06").content.decode()
+    assert "激励: 夜间服务" in zh
+    assert "其中激励" in zh
+    assert "合同分成" in zh

@@ -118,6 +118,9 @@ def _quotes(
     home = catalog_selectors.home_of(elder)
     when = clock.now() + dt.timedelta(days=1)
     lang = _lang()
+    from doorstep.billing import payer_rules
+
+    payer_ctx = payer_rules.payer_context(elder=elder, item=item, on=payer_rules.local_date(when))
     for offering in offerings:
         _inp, q = catalog_services.quote_for(
             item=item,
@@ -136,6 +139,12 @@ def _quotes(
                 "lines": [
                     {"label": ln.text(_, lang), "amount_fen": ln.amount_fen} for ln in q.lines
                 ],
+                # Who pays what (ADR 0023): shown only when a payer takes a share.
+                "payers": (
+                    payer_rules.share_lines(payer_ctx, payer_rules.quote(payer_ctx, q.total_fen))
+                    if payer_ctx.insured
+                    else []
+                ),
             }
         )
     rows.sort(key=lambda r: (r["total_fen"], r["offering"].institution_id))

@@ -1,5 +1,6 @@
 """A provider's earnings page (issue 5, item 6): the month's visits with the price, who paid
-it and the provider's own share, and the month's total ("transparent distribution")."""
+it, the provider's own share and the contract incentives in it (night, rural, difficult
+item; ADR 0024), and the month's total ("transparent distribution")."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from doorstep.accounts.policy import Actor
 from doorstep.billing import selectors
 from doorstep.billing.access import access_earner
+from doorstep.billing.enums import IncentiveReason
 from doorstep.core import clock
 from doorstep.orders.models import Visit
 
@@ -52,7 +54,18 @@ def my_earnings(request: HttpRequest, *, actor: Actor) -> HttpResponse:
             "month": first,
             "prev": prev.strftime("%Y-%m"),
             "next": nxt.strftime("%Y-%m") if nxt <= clock.today() else "",
-            "rows": [{"row": r, "visit": visits.get(r.visit_id)} for r in rows],
+            "rows": [
+                {
+                    "row": r,
+                    "visit": visits.get(r.visit_id),
+                    "incentives": [
+                        {"reason": reason, "label": IncentiveReason(reason).label, "fen": fen}
+                        for reason, fen in r.incentives
+                    ],
+                }
+                for r in rows
+            ],
             "total": sum(r.earned_fen for r in rows),
+            "incentive_total": sum(r.incentive_fen for r in rows),
         },
     )
