@@ -23,6 +23,7 @@ from doorstep.billing.settlement import held_for_order
 from doorstep.billing.tests.payer_scene import FROM, expected, insure, publish_ningbo_rules
 from doorstep.core.errors import Forbidden
 from doorstep.orders import services
+from doorstep.orders.errors import PaymentNotDue
 from doorstep.orders.services.booking import payment_due
 from doorstep.orders.tests import conftest as orders_fixtures
 from doorstep.orders.tests.conftest import dispatchable, first_visit, place
@@ -352,3 +353,68 @@ def test_the_quote_shows_each_payers_share_in_the_callers_language(
     zh = api_as(personas.elder, "zh-hans").post("/api/v1/catalog/quote", body).json()
     assert zh["quotes"][0]["payers"][1]["name"] == "宁波市长期护理保险"
     assert zh["quotes"][0]["payers"][-1]["name"] == "自付"
+
+
+def test_a_fully_covered_prepaid_order_skips_the_zero_payment_step(
+    personas, world, elder_a, catalog, providers, frozen
+):
+    """LTC pays the whole price: nothing is left for the patient, so the visit goes on to
+    dispatch instead of waiting for a payment of ¥0.00; an uninsured order still waits."""
+    admin = Actor.of(personas.platform_admin)
+    payer_rules.publish_rule(
+        actor=admin, region=world.city, scheme="long_term_care", version="2026-ltc-full",
+        name_zh="宁波市长期护理保险", name_en="Ningbo long-term-care insurance",
+        effective_from=FROM, ltc_bp_by_level={"4": 10000}, ltc_monthly_quota_fen={"4": 100000},
+    )  # fmt: skip
+    assert world.inst_a.prepayment_required
+    uninsured = place(personas.elder, elder_a, world.inst_a, catalog.companion)
+    assert first_visit(uninsured).status == "awaiting_payment"
+
+    insure(elder_a, personas)
+    order = place(
+        personas.elder,
+        elder_a,
+        world.inst_a,
+        catalog.companion,
+        start=frozen.now + dt.timedelta(days=3),
+    )
+    visit = first_visit(order)
+    shares = {s.payer: s.amount_fen for s in PayerShare.objects.filter(visit=visit)}
+    assert shares == {"long_term_care": order.total_fen}  # a zero self-pay share is not stored
+    assert visit.status == "awaiting_dispatch"
+    assert visit.paid_at is None
+    last = visit.events.order_by("id").last()
+    assert last is not None
+    assert (last.from_status, last.to_status, last.details) == (
+        "awaiting_payment",
+        "awaiting_dispatch",
+        {"nothing_to_pay": True},
+    )
+    with pytest.raises(PaymentNotDue):
+        payment_due(actor=Actor.of(personas.elder), order=order)
+    assert selectors.check().ok
+
+
+def test_after_the_assessment_a_fully_covered_visit_goes_on_to_dispatch(
+    personas, world, elder_a, catalog, providers, frozen
+):
+    """The same after the first-visit assessment: basic insurance covers the dressing in
+    full, so accepting the request sends the visit to dispatch, not to a ¥0.00 payment."""
+    admin = Actor.of(personas.platform_admin)
+    payer_rules.publish_rule(
+        actor=admin, region=world.city, scheme="resident_basic", version="2026-res-full",
+        name_zh="宁波市城乡居民医保", name_en="Ningbo resident medical insurance",
+        effective_from=FROM, eligible=["clinical_nursing"], coverage_bp=10000,
+    )  # fmt: skip
+    insure(elder_a, personas)
+    order = place(personas.elder, elder_a, world.inst_a, catalog.dressing)
+    visit = first_visit(order)
+    assert visit.status == "awaiting_assessment"
+    assert visit.assessment is not None
+    services.review_assessment(
+        actor=Actor.of(personas.reviewer), assessment=visit.assessment, decision="accepted"
+    )
+    visit.refresh_from_db()
+    assert visit.status == "awaiting_dispatch"
+    assert payer_rules.self_pay_of([visit]) == 0
+    assert selectors.check().ok

@@ -230,6 +230,7 @@ def place_order(
         # The payer split is locked with the order (ADR 0023): payers owe their shares.
         locked_split = payer_rules.lock_for_order(order=order, visits=visits, item=the_item)
         ledger.order_placed(actor=actor, order=order, insured=locked_split is not None)
+        _skip_payment_when_nothing_due(order=order, actor=actor)
         if assessment is not None and not reused:
             _on_commit_notify_many(
                 [
@@ -316,6 +317,9 @@ def review_assessment(
             else:
                 _transition(visit=visit, to=S.REJECTED, actor=actor, reason=locked.notes)
                 ledger.visit_released(actor=actor, visit=visit, order=order, on=clock.today())
+        if decision == AssessmentDecision.ACCEPTED:
+            for order in orders.values():
+                _skip_payment_when_nothing_due(order=order, actor=actor)
         for order in orders.values():
             title = (
                 _("Your request was accepted")
@@ -327,6 +331,27 @@ def review_assessment(
 
 
 # --- payment ------------------------------------------------------------------------------
+
+
+def _skip_payment_when_nothing_due(*, order: Order, actor: Actor | None) -> None:
+    """Prepayment with nothing for the patient to pay (the payers cover the whole price,
+    or the price is 0): the visits do not wait for a payment of ¥0.00, they go on to
+    dispatch (awaiting_payment -> awaiting_dispatch, recorded as ``nothing_to_pay``)."""
+    if order.payment_mode != PaymentMode.PREPAY:
+        return
+    visits = list(
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .filter(order=order)
+        .order_by("seq")
+    )
+    waiting = [v for v in visits if v.status == S.AWAITING_PAYMENT]
+    if not waiting or payer_rules.self_pay_of(visits) > 0:
+        return
+    for visit in waiting:
+        _transition(
+            visit=visit, to=S.AWAITING_DISPATCH, actor=actor, details={"nothing_to_pay": True}
+        )
 
 
 def _due(actor: Actor, order: Order, visits: list[Visit]) -> tuple[list[Visit], int]:
