@@ -133,6 +133,11 @@ class Statement:
     totals: dict[str, int] = field(default_factory=dict)
 
     @property
+    def type_label(self) -> str:
+        """What the account is, in the active language (e.g. "Provider payable")."""
+        return str(AccountType(self.subject_type).label)
+
+    @property
     def ties(self) -> bool:
         """Opening plus every line is the closing balance, and the section totals add up
         to the period's movement."""

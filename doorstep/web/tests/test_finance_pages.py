@@ -40,6 +40,7 @@ def test_institution_finance_page_and_downloads(client, personas, scene):
     assert f'data-testid="statement-{scene.provider_account.code}"' in html
     assert "¥13.00" in html
     assert "¥16.50" in html
+    assert "Provider payable" in html  # what the account is, not only its code
     assert 'data-testid="reconciliation-ok"' in html
     assert 'data-testid="drift"' not in html  # the drift check is the platform's
     url = f"/finance/statements/{scene.provider_account.pk}/"
