@@ -11,12 +11,13 @@ What it does (the database is emptied: point DATABASE_URL at a throwaway one):
    (S = ``--scale``, default 1.3: ten institutions, 3,900 elders, 390 providers of whom
    about 300 are verified and active with an institution; no visit history);
 2. tomorrow's visits, written directly through the orders models (``Order`` + ``Visit``
-   rows, ``awaiting_dispatch``, booked like ``place_order`` would but in bulk: 2,000
-   ``place_order`` calls would measure booking, not planning), booked the way the product
-   lets elders book (``generate_day``): at one of the booking page's start times, the
-   window being that start plus the item's duration, for elders where the institutions'
-   providers work, with items those providers are eligible for. Nobody makes sure the
-   day can be served on time (booking does not either);
+   rows, ``awaiting_dispatch``, written like ``place_order`` would but without pricing
+   and events: 2,000 ``place_order`` calls would measure booking, not planning), booked
+   the way the product lets elders book (``generate_day``): at one of the start times the
+   booking page offers, only those the institution can still serve (capacity-aware
+   booking, ADR 0032; ``--no-capacity`` offers every time), the window being that start
+   plus the item's duration, for elders where the institutions' providers work, with
+   items those providers are eligible for;
 3. the plan, through the entry point the API uses: ``services.start_plan`` for the whole
    platform (as a platform admin) with ``--time-limit`` (default 55 s: the target is 60 s for
    the whole job, problem build and greedy baseline included), whose job
@@ -92,41 +93,34 @@ def _machine() -> dict[str, Any]:
 MIN_ELDERS = 60
 
 
-def _slot_minutes() -> list[int]:
-    """The start times the booking page offers (``web.views.catalog.SLOTS``), in minutes
-    after midnight: the only times an elder or an operator can book from the pages."""
-    from doorstep.web.views.catalog import SLOTS
-
-    out = []
-    for s in SLOTS:
-        hour, minute = (int(x) for x in s.split(":"))
-        out.append(hour * 60 + minute)
-    return out
-
-
-def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
+def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True) -> dict[str, Any]:
     """Write ``visits`` unassigned visits for ``day`` (see the module docstring).
 
     Bookings are made the way the product lets elders book: an elder chooses one of the
-    booking page's start times (``SLOTS``), the visit's window is that start plus the
-    item's duration (``orders.services.booking.place_order``), and the planner reads the
-    booked start as the window with ``DISPATCH_EARLY_MINUTES`` and
-    ``DISPATCH_LATE_TOLERANCE_MINUTES`` (both 0 unless configured). Demand follows the
+    start times the booking page offers (``dispatch.slots.start_times``; with ``capacity``
+    only those still open for that institution, item and home, ``dispatch.slots.openings``,
+    ADR 0032, exactly as the page and ``place_order`` decide), the visit's window is that
+    start plus the item's duration (``orders.services.booking.place_order``), and the
+    planner reads the booked start as the window with ``DISPATCH_EARLY_MINUTES`` and
+    ``DISPATCH_LATE_TOLERANCE_MINUTES`` (both 0 unless configured). An elder who finds no
+    open time that day is turned away (books another day) and counted. Demand follows the
     staff: each booking draws a provider of the city at random (so an institution books
     in proportion to the providers it can send), then an elder living within that
     provider's service radius (the nearest ``MIN_ELDERS`` when it holds fewer) in a
     region their institution serves, an item of the institution there that the provider
     is eligible for (title rank, certificates, licence: ``workforce.eligibility``), and a
-    start time among the offered ones at which the visit ends by the default shift's end
-    (the 18:00 slot ends after every default shift). An elder gets at most one visit that
-    day. Nobody checks that the day can be served on time: the booking service does not
-    either. The drawing provider is forgotten: every visit is unassigned.
+    start time among the offered ones at which the visit ends by the default shift's end.
+    An elder gets at most one visit that day. Each booking is written before the next is
+    drawn (the next one's open times depend on it). The drawing provider is forgotten:
+    every visit is unassigned. Without ``capacity`` (``--no-capacity``, the booking of
+    session 4) every start time is offered and nothing checks the day can be served.
     """
     from django.db import transaction
 
     from doorstep.accounts.models import User
     from doorstep.catalog.models import Offering
     from doorstep.catalog.selectors import requirement_for
+    from doorstep.dispatch import slots as dispatch_slots
     from doorstep.dispatch.models import DEFAULT_SHIFT
     from doorstep.dispatch.problem import origin_of, providers_needed
     from doorstep.dispatch.solver.travel import haversine_m
@@ -163,9 +157,10 @@ def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
         .order_by("pk")
     )
     placed_by = User.objects.filter(username="demo_operator").first() or User.objects.first()
+    assert placed_by is not None, "seed_demo made no users"
     reqs = {o.item_id: requirement_for(o.item) for o in offerings}
     shift_end = DEFAULT_SHIFT.end.hour * 60 + DEFAULT_SHIFT.end.minute
-    slots = _slot_minutes()
+    slots = [int((t - origin).total_seconds()) // 60 for t in dispatch_slots.start_times(day)]
     # per provider: (elder, offering) pairs they could serve
     options: dict[int, list[tuple[Any, Any]]] = {}
     for p in providers:
@@ -198,7 +193,9 @@ def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
     taken: set[int] = set()  # elders with a visit that day
     rows: list[tuple[Any, Any, dt.datetime]] = []  # (elder, offering, start)
     by_slot: dict[int, int] = defaultdict(int)
+    turned_away = 0
     tries = 0
+    now = origin - dt.timedelta(hours=12)
     while len(rows) < visits and working and tries < 100 * visits:
         tries += 1
         p = working[rng.randrange(len(working))]
@@ -208,52 +205,52 @@ def generate_day(*, day: dt.date, visits: int, seed: int) -> dict[str, Any]:
             continue
         dur = o.item.duration_minutes
         fits = [s for s in slots if s + dur <= shift_end]
+        if capacity and fits:
+            offered = dispatch_slots.openings(
+                institution_id=o.institution_id,
+                item=o.item,
+                elder=e,
+                day=day,
+                starts=[origin + dt.timedelta(minutes=s) for s in fits],
+            )
+            fits = [s for s, of in zip(fits, offered, strict=True) if of.open]
+        taken.add(e.pk)
         if not fits:
+            turned_away += 1
             continue
         start = fits[rng.randrange(len(fits))]
-        taken.add(e.pk)
         by_slot[start] += 1
-        rows.append((e, o, origin + dt.timedelta(minutes=start)))
-    now = origin - dt.timedelta(hours=12)
-    with transaction.atomic():
-        orders = Order.objects.bulk_create(
-            [
-                Order(
-                    elder=e,
-                    institution=o.institution,
-                    item=o.item,
-                    offering=o,
-                    placed_by=placed_by,
-                    total_fen=o.price_fen,
-                    payment_mode="at_door",
-                    created_at=now,
-                )
-                for e, o, _ in rows
-            ],
-            batch_size=1000,
-        )
-        created = Visit.objects.bulk_create(
-            [
-                Visit(
-                    order=order,
-                    seq=1,
-                    status=VisitStatus.AWAITING_DISPATCH,
-                    window_start=start,
-                    window_end=start + dt.timedelta(minutes=o.item.duration_minutes),
-                    duration_minutes=o.item.duration_minutes,
-                    price_fen=o.price_fen,
-                    address=e.address or "",
-                    lat=e.lat,
-                    lng=e.lng,
-                    region=e.region,
-                )
-                for order, (e, o, start) in zip(orders, rows, strict=True)
-            ],
-            batch_size=1000,
-        )
+        at = origin + dt.timedelta(minutes=start)
+        rows.append((e, o, at))
+        with transaction.atomic():
+            order = Order.objects.create(
+                elder=e,
+                institution=o.institution,
+                item=o.item,
+                offering=o,
+                placed_by=placed_by,
+                total_fen=o.price_fen,
+                payment_mode="at_door",
+                created_at=now,
+            )
+            Visit.objects.create(
+                order=order,
+                seq=1,
+                status=VisitStatus.AWAITING_DISPATCH,
+                window_start=at,
+                window_end=at + dt.timedelta(minutes=dur),
+                duration_minutes=dur,
+                price_fen=o.price_fen,
+                address=e.address or "",
+                lat=e.lat,
+                lng=e.lng,
+                region=e.region,
+            )
     durations = [o.item.duration_minutes for _, o, _ in rows]
     return {
-        "visits": len(created),
+        "visits": len(rows),
+        "capacity_aware": capacity,
+        "turned_away": turned_away,
         "providers_with_options": len(working),
         "institutions": len({o.institution_id for _, o, _ in rows}),
         "bookings_by_start": {f"{m // 60:02d}:{m % 60:02d}": n for m, n in sorted(by_slot.items())},
@@ -272,6 +269,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--late-tolerance", type=int, default=None, help="Minutes (what-if).")
     parser.add_argument("--early", type=int, default=None, help="Minutes (what-if).")
+    parser.add_argument(
+        "--no-capacity",
+        action="store_true",
+        help="Offer every start time (session 4's booking, ADR 0032 what-if).",
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", "")
@@ -310,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     day = timezone.localtime(timezone.now(), local_zone()).date() + dt.timedelta(days=1)
     Visit.objects.filter(window_start__date=day).count()  # warm the connection
     t = time.monotonic()
-    generated = generate_day(day=day, visits=args.visits, seed=args.seed)
+    generated = generate_day(
+        day=day, visits=args.visits, seed=args.seed, capacity=not args.no_capacity
+    )
     generate_s = time.monotonic() - t
     admin = User.objects.filter(memberships__role="platform_admin").first()
     assert admin is not None, "seed_demo made no platform admin"

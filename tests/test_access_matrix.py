@@ -471,6 +471,16 @@ ROUTES: dict[str, Rule] = {
         DISPATCHERS, body=_body(start="09:00", end="17:00")
     ),
     # billing (ADR 0022): {charge_id} is a pending sandbox charge the elder asked for; the
+    # capacity-aware start times (ADR 0032): whoever may book for the elder with inst A
+    "GET /api/v1/dispatch/start-times": Rule(
+        ORDER_PLACERS,
+        query=lambda s: {
+            "elder_id": s.ids["elder_id"],
+            "item_id": s.ids["orders_item_id"],
+            "institution_id": s.world.inst_a.pk,
+            "day": (clock.now() + dt.timedelta(days=5)).date().isoformat(),
+        },
+    ),
     # gateway's notify endpoint is public and refuses an unsigned body (see STATE_REFUSALS).
     "POST /api/v1/billing/payments": Rule(
         frozenset(),

@@ -221,3 +221,21 @@ LOGGING = {
 # (e.g. http://127.0.0.1:8000/api/v1/billing/gateway/sandbox/notify) instead of in-process.
 BILLING_SANDBOX = os.environ.get("DOORSTEP_BILLING_SANDBOX", "1") == "1"
 BILLING_SANDBOX_NOTIFY_URL = os.environ.get("DOORSTEP_BILLING_SANDBOX_NOTIFY_URL", "")
+
+# Devices (ADR 0030): the MQTT broker the consumer and simulator use
+# (mqtt://platform-user:password@host:1883; empty = no MQTT), the consumer's fixed client id
+# (its persistent session), and the broker files `manage.py mosquitto_sync` writes.
+MQTT_URL = os.environ.get("MQTT_URL", "")
+MQTT_CLIENT_ID = os.environ.get("MQTT_CLIENT_ID", "doorstep-consumer")
+MOSQUITTO_PASSWORD_FILE = os.environ.get("MOSQUITTO_PASSWORD_FILE", "")
+MOSQUITTO_ACL_FILE = os.environ.get("MOSQUITTO_ACL_FILE", "")
+MOSQUITTO_PID_FILE = os.environ.get("MOSQUITTO_PID_FILE", "")
+
+# Booking (ADR 0032): start times every BOOKING_SLOT_MINUTES from BOOKING_FIRST_START to
+# BOOKING_LAST_START (local), offered only while the institution has a provider free for
+# them; bookings by the elder or family past that are refused (``slot_full``).
+BOOKING_SLOT_MINUTES = 30
+BOOKING_FIRST_START = "08:00"
+BOOKING_LAST_START = "17:00"
+BOOKING_CAPACITY_CHECK = os.environ.get("DOORSTEP_BOOKING_CAPACITY_CHECK", "1") == "1"
+BOOKING_CAPACITY_BUFFER_MINUTES = 30

@@ -9,6 +9,8 @@ orders and quality records they already read. Anything else answers 404.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from doorstep.accounts.policy import RULES, Actor
@@ -90,3 +92,24 @@ def access_shift_provider(*, actor: Actor, provider_id: int) -> Provider:
     if provider.institution_id in _tenant_ids(actor, "shift", "change"):
         return provider
     raise NotFound()
+
+
+def access_booking(
+    *, actor: Actor, elder_id: int, item_id: int, institution_id: int
+) -> tuple[Any, Any, Institution]:
+    """The elder, item and institution of a booking ``actor`` may make (``place_order``'s
+    rule, ``orders.services.may_book``) where the institution offers the item at the
+    elder's home; else ``NotFound`` (ADR 0032)."""
+    from doorstep.catalog.access import access_item
+    from doorstep.catalog.selectors import offerings_for
+    from doorstep.orders.services import may_book
+    from doorstep.people.models import Elder
+
+    elder = Elder.objects.select_related("region").filter(pk=elder_id).first()
+    institution = Institution.objects.filter(pk=institution_id).first()
+    if elder is None or institution is None or not may_book(actor, elder, institution):
+        raise NotFound()
+    item = access_item(actor=actor, item_id=item_id)
+    if not any(o.institution_id == institution.pk for o in offerings_for(item, elder.region)):
+        raise NotFound(details={"institution_id": institution_id})
+    return elder, item, institution

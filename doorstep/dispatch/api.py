@@ -19,7 +19,13 @@ from doorstep.core.errors import NotFound
 from doorstep.organizations.models import Institution
 
 from . import services
-from .access import access_run, access_shift_provider, runs_visible_to, shifts_visible_to
+from .access import (
+    access_booking,
+    access_run,
+    access_shift_provider,
+    runs_visible_to,
+    shifts_visible_to,
+)
 from .models import DEFAULT_SHIFT, PlanRun, Shift
 from .problem import Event
 
@@ -350,3 +356,47 @@ def set_shift(request: HttpRequest, provider_id: int, day: dt.date, payload: Shi
         max_work_minutes=payload.max_work_minutes,
     )
     return _shift(shift)
+
+
+# --- start times (ADR 0032) -----------------------------------------------------------------
+
+
+class StartTimeFilter(Schema):
+    elder_id: int
+    item_id: int
+    institution_id: int
+    day: dt.date
+
+
+class StartTimeOut(Schema):
+    start: dt.datetime
+    open: bool = Field(description="A visit booked at this time can still be served.")
+    free: int = Field(description="Providers left free at that time if it is booked.")
+    reason: str = Field(description="Why it is closed: fully_booked, no_provider; else empty.")
+
+
+class StartTimesOut(Schema):
+    day: dt.date
+    items: list[StartTimeOut]
+
+
+@router.get("/start-times", response={200: StartTimesOut, **ERRORS})
+def start_times(request: HttpRequest, filters: Query[StartTimeFilter]) -> Any:
+    """The start times the booking page offers on ``day`` for ``item_id`` at the elder's
+    home with ``institution_id``, each open or full (capacity-aware booking, ADR 0032).
+    Whoever may book for the elder may ask; anyone else gets 404."""
+    from .slots import openings
+
+    elder, item, institution = access_booking(
+        actor=actor_of(request),
+        elder_id=filters.elder_id,
+        item_id=filters.item_id,
+        institution_id=filters.institution_id,
+    )
+    found = openings(institution_id=institution.pk, item=item, elder=elder, day=filters.day)
+    return {
+        "day": filters.day,
+        "items": [
+            {"start": o.start, "open": o.open, "free": o.free, "reason": o.reason} for o in found
+        ],
+    }

@@ -63,3 +63,10 @@ def second_provider_ids_of(visit_ids: Iterable[int]) -> dict[int, set[int]]:
 def second_provider_slots() -> QuerySet[SecondProvider]:
     """Every second-provider row in force, with its visit's window (for invariants)."""
     return second_providers_in_force().select_related("visit")
+
+
+def slot_open(**kwargs: Any) -> Any:
+    """The orders services' capacity hook: ``slots.slot_open`` (ADR 0032)."""
+    from .slots import slot_open as check
+
+    return check(**kwargs)

@@ -37,6 +37,13 @@ class BookingBlocked(Conflict):
     default_message = _("This institution does not accept bookings for this elder.")
 
 
+class SlotFull(Conflict):
+    default_code = "slot_full"
+    default_message = _(
+        "This start time is fully booked with this institution. Please choose another time."
+    )
+
+
 class InvalidWindow(ValidationFailed):
     default_code = "invalid_window"
     default_message = _("The visit time is not valid.")

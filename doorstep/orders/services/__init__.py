@@ -13,6 +13,7 @@ reschedule). Import from here.
 from ._common import PHOTO_MAX_BYTES, PHOTO_TYPES, SPEED_KMH, setting
 from .booking import (
     confirm_payment,
+    may_book,
     place_order,
     requirement_for,
     review_assessment,
@@ -63,6 +64,7 @@ __all__ = [
     "evv_flags",
     "mark_no_show",
     "mark_reviewed",
+    "may_book",
     "place_order",
     "publish_to_pool",
     "refusals_for",

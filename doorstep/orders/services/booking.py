@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,7 @@ from ._common import (
     S,
     _after_acceptance,
     _after_acceptance_status,
+    _dispatch_hook,
     _institution_staff,
     _is_staff_of,
     _lock_visit,
@@ -79,6 +81,39 @@ def valid_assessment(
     )
 
 
+def _booker(actor: Actor, elder: Elder, institution: Any) -> tuple[bool, bool]:
+    """(institution staff who book, operator of the elder's region)."""
+    staff = _is_staff_of(actor, institution.pk, BOOKING_STAFF_ROLES)
+    operator = actor.has(Role.OPERATOR) and people_access.may(
+        actor, elder, "view", scopes={"region", "all"}
+    )
+    return staff, operator
+
+
+def may_book(actor: Actor, elder: Elder, institution: Any) -> bool:
+    """Whether ``actor`` may book with ``institution`` for ``elder`` (``place_order``'s
+    rule: the elder, family with ``place_orders``, operators of the region, the
+    institution's booking staff)."""
+    staff, operator = _booker(actor, elder, institution)
+    return staff or operator or _may_act_for_elder(actor, elder, "place_orders")
+
+
+def _check_capacity(*, elder: Elder, institution: Any, item: Any, start: dt.datetime) -> None:
+    """Refuse a start time the institution cannot serve any more (ADR 0032), for bookings by
+    the elder or family when ``BOOKING_CAPACITY_CHECK`` is on. The institution's row is
+    locked first, so two bookings racing for its last free provider are decided one after
+    the other. Operators and institution staff book past it (they arrange the day)."""
+    if not getattr(settings, "BOOKING_CAPACITY_CHECK", False):
+        return
+    hook = _dispatch_hook("slot_open")
+    if hook is None:  # pragma: no cover - the dispatch app is optional
+        return
+    list(type(institution).objects.select_for_update().filter(pk=institution.pk).values_list("pk"))
+    offer = hook(institution_id=institution.pk, item=item, elder=elder, start=start)
+    if not offer.open:
+        raise errors.SlotFull(details={"window_start": start.isoformat(), "reason": offer.reason})
+
+
 def place_order(
     *,
     actor: Actor,
@@ -100,10 +135,7 @@ def place_order(
     """
     from doorstep.catalog import services as catalog_services
 
-    staff = _is_staff_of(actor, institution.pk, BOOKING_STAFF_ROLES)
-    operator = actor.has(Role.OPERATOR) and people_access.may(
-        actor, elder, "view", scopes={"region", "all"}
-    )
+    staff, operator = _booker(actor, elder, institution)
     if not (staff or operator or _may_act_for_elder(actor, elder, "place_orders")):
         raise NotFound()
     if channel not in Channel.values:
@@ -126,6 +158,8 @@ def place_order(
         the_item = ServiceItem.objects.get(pk=locked.item_id)
     now = clock.now()
     with transaction.atomic():
+        if not (staff or operator):
+            _check_capacity(elder=elder, institution=institution, item=the_item, start=window_start)
         order = Order.objects.create(
             elder=elder,
             institution=institution,
@@ -230,7 +264,7 @@ def place_order(
         # The payer split is locked with the order (ADR 0023): payers owe their shares.
         locked_split = payer_rules.lock_for_order(order=order, visits=visits, item=the_item)
         ledger.order_placed(actor=actor, order=order, insured=locked_split is not None)
-        _skip_payment_when_nothing_due(order=order, actor=actor)
+        _skip_payment_when_nothing_due(order=order, actor=actor, insured=locked_split is not None)
         if assessment is not None and not reused:
             _on_commit_notify_many(
                 [
@@ -333,12 +367,23 @@ def review_assessment(
 # --- payment ------------------------------------------------------------------------------
 
 
-def _skip_payment_when_nothing_due(*, order: Order, actor: Actor | None) -> None:
+def _skip_payment_when_nothing_due(
+    *, order: Order, actor: Actor | None, insured: bool | None = None
+) -> None:
     """Prepayment with nothing for the patient to pay (the payers cover the whole price,
     or the price is 0): the visits do not wait for a payment of ¥0.00, they go on to
-    dispatch (awaiting_payment -> awaiting_dispatch, recorded as ``nothing_to_pay``)."""
+    dispatch (awaiting_payment -> awaiting_dispatch, recorded as ``nothing_to_pay``).
+
+    Hot path: an order with a price and no locked payer split (``insured`` False, or no
+    split stored when the caller does not know) always owes its price, so no visit is
+    read or locked."""
     if order.payment_mode != PaymentMode.PREPAY:
         return
+    if order.total_fen > 0:
+        if insured is None:
+            insured = payer_rules.has_split(order.pk)
+        if not insured:
+            return
     visits = list(
         Visit.objects.select_for_update(of=("self",))
         .select_related("order")
@@ -379,6 +424,15 @@ def payment_due(*, actor: Actor, order: Order) -> int:
     """What ``actor`` would pay for ``order`` now (fen); refuses like ``confirm_payment``."""
     visits = list(Visit.objects.filter(order=order).order_by("seq"))
     return _due(actor, order, visits)[1]
+
+
+def payable_now(*, actor: Actor, order: Order) -> tuple[list[int], int]:
+    """The ids of the visits a payment by ``actor`` now would pay, and its amount (fen);
+    refuses like ``confirm_payment`` (``billing.payments.record_door_payment`` derives an
+    idempotency key from them)."""
+    visits = list(Visit.objects.filter(order=order).order_by("seq"))
+    due, amount = _due(actor, order, visits)
+    return [v.pk for v in due], amount
 
 
 def confirm_payment(*, actor: Actor, order: Order, method: str, receipt_no: str = "") -> Payment:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +24,7 @@ from doorstep.catalog.enums import CategoryGroup
 from doorstep.catalog.models import Offering, ServiceItem
 from doorstep.core import clock
 from doorstep.core.errors import ApplicationError
+from doorstep.dispatch import slots as dispatch_slots
 from doorstep.orders import services as orders
 from doorstep.orders.enums import Channel
 from doorstep.people.access import access_elder
@@ -31,8 +34,6 @@ from .common import role_page
 from .loop_common import BOOKERS, error_text, own_elders
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-#: Start times offered on the booking form (local time).
-SLOTS = ("08:00", "09:00", "10:00", "13:00", "14:00", "15:00", "16:00", "18:00")
 
 
 def _lang() -> str:
@@ -63,12 +64,16 @@ def catalog_home(request: HttpRequest, *, actor: Actor) -> HttpResponse:
     )
 
 
+def _hhmm(when: dt.datetime) -> str:
+    return when.astimezone(SHANGHAI).strftime("%H:%M")
+
+
 class BookingForm(forms.Form):
     offering = forms.TypedChoiceField(label=gettext_lazy("Institution"), coerce=int)
     day = forms.DateField(
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    slot = forms.ChoiceField(label=gettext_lazy("Start time"), choices=[(s, s) for s in SLOTS])
+    slot = forms.ChoiceField(label=gettext_lazy("Start time"))
     need_text = forms.CharField(
         label=gettext_lazy("What is needed (optional)"),
         required=False,
@@ -76,7 +81,13 @@ class BookingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, offerings: list[Offering], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        offerings: list[Offering],
+        times: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["offering"]
         assert isinstance(field, forms.ChoiceField)
@@ -84,6 +95,9 @@ class BookingForm(forms.Form):
             (o.pk, o.institution.name_zh if _lang() == "zh" else o.institution.name_en)
             for o in offerings
         ]
+        slot = self.fields["slot"]
+        assert isinstance(slot, forms.ChoiceField)
+        slot.choices = times
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -95,6 +109,29 @@ class BookingForm(forms.Form):
                 self.add_error("day", _("Choose a time in the future."))
             data["window_start"] = start
         return data
+
+
+def _start_times(
+    actor: Actor, item: ServiceItem, elder: Elder | None, offering: Offering | None, day: dt.date
+) -> tuple[list[tuple[str, str]], int]:
+    """The start-time choices of the booking form on ``day`` and how many are full
+    (ADR 0032). The elder and family see only times the institution can still serve;
+    operators and institution staff see every time, the full ones marked (they may book
+    past them)."""
+    grid = dispatch_slots.start_times(day)
+    if elder is None or offering is None or not settings.BOOKING_CAPACITY_CHECK:
+        return [(_hhmm(t), _hhmm(t)) for t in grid], 0
+    found = dispatch_slots.openings(
+        institution_id=offering.institution_id, item=item, elder=elder, day=day, starts=grid
+    )
+    full = sum(1 for o in found if not o.open)
+    if actor.has(Role.ELDER, Role.FAMILY):
+        return [(_hhmm(o.start), _hhmm(o.start)) for o in found if o.open], full
+    marked = _("fully booked")
+    return [
+        (_hhmm(o.start), _hhmm(o.start) if o.open else f"{_hhmm(o.start)} ({marked})")
+        for o in found
+    ], full
 
 
 def _elder_for(actor: Actor, request: HttpRequest) -> tuple[Elder | None, list[Elder]]:
@@ -153,20 +190,35 @@ def _quotes(
 
 @role_page(*BOOKERS)
 def item_page(request: HttpRequest, item_id: int, *, actor: Actor) -> HttpResponse:
-    """The item, its quote from each institution serving the elder, and the booking form."""
+    """The item, its quote from each institution serving the elder, and the booking form.
+    The start times follow the chosen institution and day (the form reloads itself with
+    HTMX when either changes)."""
     item = access_item(actor=actor, item_id=item_id)
     elder, elders = _elder_for(actor, request)
     offerings = catalog_selectors.offerings_for(item, elder.region) if elder else []
     quotes = _quotes(item, elder, offerings)
     ordered = [q["offering"] for q in quotes]
+    source = request.POST if request.method == "POST" else request.GET
+    raw_offering = source.get("offering") or ""
+    offering = next((o for o in ordered if str(o.pk) == raw_offering), None)
+    offering = offering or (ordered[0] if ordered else None)
+    day = clock.today() + dt.timedelta(days=1)
+    with contextlib.suppress(ValueError):  # no day or not a date: tomorrow
+        day = dt.date.fromisoformat(source.get("day") or "")
+    times, full = _start_times(actor, item, elder, offering, day)
+    values = [t for t, _label in times]
+    chosen = source.get("slot") or "09:00"  # the first choice offered when it is not there
     initial = {
-        "day": (clock.today() + dt.timedelta(days=1)).isoformat(),
-        "slot": "09:00",
-        "need_text": request.GET.get("need", ""),
-        "offering": ordered[0].pk if ordered else None,
+        "day": day.isoformat(),
+        "slot": chosen if chosen in values else (values[0] if values else ""),
+        "need_text": source.get("need_text") or request.GET.get("need", ""),
+        "offering": offering.pk if offering else None,
     }
     form = BookingForm(
-        request.POST if request.method == "POST" else None, offerings=ordered, initial=initial
+        request.POST if request.method == "POST" else None,
+        offerings=ordered,
+        times=times,
+        initial=initial,
     )
     error = None
     if request.method == "POST" and elder is not None and form.is_valid():
@@ -199,5 +251,8 @@ def item_page(request: HttpRequest, item_id: int, *, actor: Actor) -> HttpRespon
             "form": form,
             "error": error,
             "is_operator": actor.has(Role.OPERATOR),
+            "no_times": bool(elder and ordered and not times),
+            "full_times": full,
+            "self_service": actor.has(Role.ELDER, Role.FAMILY),
         },
     )

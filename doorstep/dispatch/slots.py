@@ -1,0 +1,269 @@
+"""Start times a person may book, with the capacity behind each (ADR 0032).
+
+``start_times(day)`` is the grid the booking page and the API offer (every
+``BOOKING_SLOT_MINUTES`` from ``BOOKING_FIRST_START`` to ``BOOKING_LAST_START``, local
+time). ``openings(...)`` loads, for one institution, item, elder and day, the facts the
+pure core ``capacity`` needs and says which of those start times still fit.
+
+``slot_open(...)`` is the orders services' hook (``_dispatch_hook``): ``place_order``
+refuses a start time that does not fit (``slot_full``) when ``BOOKING_CAPACITY_CHECK`` is
+on, for bookings by the elder or family; operators and institution staff may book past it
+(they arrange the day by phone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from doorstep.catalog.selectors import home_of, requirement_for
+from doorstep.core import geo
+from doorstep.orders.enums import HOLDING_PROVIDER, VisitStatus
+from doorstep.orders.models import Visit
+from doorstep.orders.services import SPEED_KMH
+from doorstep.workforce import eligibility
+from doorstep.workforce.enums import TransportMode, VerificationStatus
+from doorstep.workforce.models import Certificate
+from doorstep.workforce.models import Provider as ProviderRow
+from doorstep.workforce.selectors import provider_facts
+
+from . import capacity
+from .problem import _blocked_ids, origin_of, shifts_for
+from .selectors import second_provider_ids_of, second_providers_in_force
+
+S = VisitStatus
+#: Booked visits that will need a provider but have none yet.
+WAITING = (
+    S.REQUESTED,
+    S.AWAITING_ASSESSMENT,
+    S.ACCEPTED,
+    S.AWAITING_PAYMENT,
+    S.AWAITING_DISPATCH,
+)
+#: Slack on the service radius, as the matching screen allows (km).
+RADIUS_TOLERANCE_KM = 0.05
+
+
+def setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def _clock(value: str) -> int:
+    hour, minute = (int(x) for x in value.split(":"))
+    return hour * 3600 + minute * 60
+
+
+def start_times(day: dt.date) -> list[dt.datetime]:
+    """The start times offered on ``day`` (aware, local)."""
+    step = int(setting("BOOKING_SLOT_MINUTES", 30)) * 60
+    first = _clock(str(setting("BOOKING_FIRST_START", "08:00")))
+    last = _clock(str(setting("BOOKING_LAST_START", "17:00")))
+    origin = origin_of(day)
+    return [origin + dt.timedelta(seconds=s) for s in range(first, last + 1, step)]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One start time as shown: the time, whether it fits, providers left free."""
+
+    start: dt.datetime
+    open: bool
+    free: int
+    reason: str
+
+
+def _seconds(origin: dt.datetime, when: dt.datetime) -> int:
+    return int((when - origin).total_seconds())
+
+
+def _travel(
+    mode: str, a: tuple[float, float] | None, b: tuple[float, float] | None
+) -> float | None:
+    if a is None or b is None:
+        return None
+    speed = SPEED_KMH.get(mode, SPEED_KMH[TransportMode.E_BIKE])
+    return geo.haversine_km(a[0], a[1], b[0], b[1]) / speed * 60.0
+
+
+def _visit_point(v: Visit) -> tuple[float, float] | None:
+    if v.lat is not None and v.lng is not None:
+        return (v.lat, v.lng)
+    r = v.region
+    if r.centroid_lat is not None and r.centroid_lng is not None:
+        return (r.centroid_lat, r.centroid_lng)
+    return None
+
+
+def _excluded(elder_id: int) -> set[int]:
+    from doorstep.matching.enums import ExclusionStatus
+    from doorstep.matching.models import Exclusion
+
+    return set(
+        Exclusion.objects.filter(elder_id=elder_id, status=ExclusionStatus.ACTIVE).values_list(
+            "provider_id", flat=True
+        )
+    )
+
+
+def _in_radius(p: ProviderRow, place: tuple[float, float] | None) -> bool:
+    if place is None or p.home_lat is None or p.home_lng is None:
+        return False
+    km = geo.haversine_km(p.home_lat, p.home_lng, place[0], place[1])
+    return km <= p.service_radius_km + RADIUS_TOLERANCE_KM
+
+
+def _facts(
+    *, institution_id: int, item: Any, elder: Any, day: dt.date, exclude_visit: int | None
+) -> tuple[list[capacity.Candidate], list[capacity.Pending], dt.datetime]:
+    """The candidates and the competing unassigned visits of ``institution_id`` on ``day``."""
+    origin = origin_of(day)
+    end_of_day = origin + dt.timedelta(days=1)
+    home = home_of(elder)
+    providers = list(
+        ProviderRow.objects.filter(
+            institution_id=institution_id,
+            verification_status=VerificationStatus.VERIFIED,
+            is_active=True,
+        )
+        .exclude(pk__in=_blocked_ids(origin))
+        .order_by("pk")
+    )
+    certs: dict[int, list[Certificate]] = {}
+    for c in Certificate.objects.filter(provider__in=[p.pk for p in providers]):
+        certs.setdefault(c.provider_id, []).append(c)
+    shifts = shifts_for(providers, day)
+    facts = {p.pk: provider_facts(p, certs.get(p.pk, [])) for p in providers}
+    requirements: dict[int, eligibility.Requirement] = {}
+
+    def allowed(p: ProviderRow, the_item: Any) -> bool:
+        req = requirements.get(the_item.pk)
+        if req is None:
+            req = requirements[the_item.pk] = requirement_for(the_item)
+        return eligibility.check(facts[p.pk], req, day).allowed
+
+    excluded = _excluded(elder.pk)
+    working = [p for p in providers if shifts[p.pk] is not None]
+
+    # The day's visits of these providers (as provider or second provider) and the
+    # institution's visits still waiting for one.
+    ids = [p.pk for p in working]
+    second_visit_ids = set(
+        second_providers_in_force()
+        .filter(provider_id__in=ids, visit__window_start__lt=end_of_day)
+        .filter(visit__window_end__gt=origin)
+        .values_list("visit_id", flat=True)
+    )
+    visits = list(
+        Visit.objects.filter(window_start__lt=end_of_day, window_end__gt=origin)
+        .filter(
+            Q(provider_id__in=ids, status__in=sorted(HOLDING_PROVIDER))
+            | Q(pk__in=second_visit_ids, status__in=sorted(HOLDING_PROVIDER))
+            | Q(order__institution_id=institution_id, status__in=WAITING)
+        )
+        .exclude(pk=exclude_visit or 0)
+        .select_related("region", "order__item")
+    )
+    held: dict[int, list[Visit]] = {}
+    waiting: list[Visit] = []
+    seconds = second_provider_ids_of([v.pk for v in visits if v.status in HOLDING_PROVIDER])
+    for v in visits:
+        if v.status in HOLDING_PROVIDER:
+            for pk in {v.provider_id, *seconds.get(v.pk, ())}:
+                if pk is not None:
+                    held.setdefault(pk, []).append(v)
+        else:
+            waiting.append(v)
+
+    candidates: list[capacity.Candidate] = []
+    for p in working:
+        if p.pk in excluded or not _in_radius(p, home) or not allowed(p, item):
+            continue
+        times = shifts[p.pk]
+        assert times is not None
+        mine = held.get(p.pk, [])
+        candidates.append(
+            capacity.Candidate(
+                id=p.pk,
+                shift_start=times.start.hour * 3600 + times.start.minute * 60,
+                shift_end=times.end.hour * 3600 + times.end.minute * 60,
+                held=tuple(
+                    capacity.Held(
+                        start=_seconds(origin, v.window_start),
+                        end=_seconds(origin, v.window_end),
+                        travel_to_new=_travel(p.transport_mode, _visit_point(v), home),
+                    )
+                    for v in mine
+                ),
+                booked_minutes=sum(v.duration_minutes for v in mine),
+                cap_minutes=p.max_daily_minutes or None,
+            )
+        )
+    by_id = {p.pk: p for p in working}
+    pending = [
+        capacity.Pending(
+            start=_seconds(origin, v.window_start),
+            end=_seconds(origin, v.window_end),
+            servers=frozenset(
+                c.id
+                for c in candidates
+                if _in_radius(by_id[c.id], _visit_point(v)) and allowed(by_id[c.id], v.order.item)
+            ),
+        )
+        for v in waiting
+    ]
+    return candidates, pending, origin
+
+
+def openings(
+    *,
+    institution_id: int,
+    item: Any,
+    elder: Any,
+    day: dt.date,
+    starts: list[dt.datetime] | None = None,
+    exclude_visit: int | None = None,
+) -> list[Offer]:
+    """Each start time of ``day`` (or ``starts``) for a visit of ``item`` at ``elder``'s
+    home with ``institution_id``: open or not and providers left free."""
+    candidates, pending, origin = _facts(
+        institution_id=institution_id,
+        item=item,
+        elder=elder,
+        day=day,
+        exclude_visit=exclude_visit,
+    )
+    buffer = int(setting("BOOKING_CAPACITY_BUFFER_MINUTES", 30)) * 60
+    duration = int(item.duration_minutes) * 60
+    times = starts if starts is not None else start_times(day)
+    found = capacity.openings(
+        candidates, pending, [_seconds(origin, t) for t in times], duration, buffer=buffer
+    )
+    return [
+        Offer(start=t, open=o.open, free=o.free, reason=o.reason)
+        for t, o in zip(times, found, strict=True)
+    ]
+
+
+def slot_open(
+    *,
+    institution_id: int,
+    item: Any,
+    elder: Any,
+    start: dt.datetime,
+    exclude_visit: int | None = None,
+) -> Offer:
+    """The one start time ``start`` (the orders services' capacity hook)."""
+    local = start.astimezone(origin_of(start.date()).tzinfo)
+    day = local.date()
+    return openings(
+        institution_id=institution_id,
+        item=item,
+        elder=elder,
+        day=day,
+        starts=[local],
+        exclude_visit=exclude_visit,
+    )[0]
