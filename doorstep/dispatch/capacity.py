@@ -1,67 +1,84 @@
 """Capacity-aware start times (ADR 0032): is a start time still servable? Pure core.
 
-Booking offers a start time for an institution only while one more visit fits: after every
-visit already booked there that needs somebody at about that time has been given a
-provider, one provider is still free for the new visit. "Free" means what the orders
-acceptance check and the planner mean:
+Booking offers a start time for an institution only while one more visit fits the day
+its providers already have. The day is rebuilt the way a dispatcher would fill it:
 
-* the provider meets the item's requirement, the new home is inside their service radius,
-  they are not excluded by the elder, not sanctioned;
-* their shift covers the visit;
-* the visits they already hold (as provider or second provider) neither overlap it nor
-  leave less time than the travel between the two homes (the acceptance check's rule);
-* their minutes booked that day plus this visit stay under their daily cap.
+1. every provider starts with the visits they already hold (as provider or second
+   provider), which stay where they are;
+2. the institution's booked visits that have no provider yet are given one greedily, in
+   order of start time, each to the provider who can take it with the least travel from
+   where they are before it (a visit nobody can take is left out: it does not block);
+3. a new visit at a start time fits when some provider who could serve it (eligible, in
+   radius, not excluded: the ``candidates``) can still take it on that day.
 
-Visits booked but not yet assigned (``awaiting_dispatch`` and the steps before it) compete
-for the same people: each one whose window comes within ``buffer`` of the new visit takes
-one of the providers who could serve it. Who takes whom is a bipartite matching; the new
-visit fits when a maximum matching with it is larger than one without it (it can be served
-without taking anybody from a visit already booked). The count shown to a person is the
-number of providers left free after that matching.
+"Can take" means what the acceptance check and the planner mean: inside the shift with
+time to come from and go back to the home base; no overlap with the provider's visits
+and enough time to travel between them (haversine distance at the provider's mode's
+speed, the acceptance check's speeds); the day's minutes under the provider's cap; and
+the break still fits: a gap of ``break_minutes`` (after travel) inside the break window.
 
-Nothing here reads the database: ``doorstep.dispatch.slots`` loads the facts.
+The number shown to staff is how many candidates could take it. Nothing here reads the
+database: ``doorstep.dispatch.slots`` loads the facts.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+Place = tuple[float, float]
+EARTH_RADIUS_KM = 6371.0088
 
-@dataclass(frozen=True)
-class Held:
-    """A visit a provider already holds: seconds of the day and, when known, travel
-    minutes from its home to the new visit's home (``None``: unknown place, overlap only)."""
+
+def haversine_km(a: Place, b: Place) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = (
+        math.sin((la2 - la1) / 2) ** 2
+        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(frozen=True, order=True)
+class Stop:
+    """A visit in a provider's day: seconds of the day and the home it is at (``None``:
+    unknown, no travel counted)."""
 
     start: int
     end: int
-    travel_to_new: float | None
+    place: Place | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A provider who could serve the new visit (eligible, in radius, not excluded)."""
+class Worker:
+    """A provider working that day."""
 
     id: int
     shift_start: int
     shift_end: int
-    held: tuple[Held, ...] = ()
-    booked_minutes: int = 0
+    home: Place | None = None
+    speed_kmh: float = 18.0
+    held: tuple[Stop, ...] = ()
     cap_minutes: int | None = None
+    break_earliest: int | None = None
+    break_latest: int | None = None
+    break_minutes: int = 0
 
 
 @dataclass(frozen=True)
-class Pending:
-    """A booked visit with no provider yet, and who among the candidates could serve it."""
+class Waiting:
+    """A booked visit with no provider yet, and who could serve it."""
 
-    start: int
-    end: int
+    stop: Stop
     servers: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
 class Opening:
-    """One start time: open or not, and how many providers stay free if it is booked."""
+    """One start time: open or not, and how many providers could take it."""
 
     start: int
     end: int
@@ -70,72 +87,96 @@ class Opening:
     reason: str = ""
 
 
-def is_free(c: Candidate, start: int, end: int) -> bool:
-    """``c`` can take a visit from ``start`` to ``end`` (seconds of the day)."""
-    if start < c.shift_start or end > c.shift_end:
+def travel_s(w: Worker, a: Place | None, b: Place | None) -> float:
+    """Seconds ``w`` needs from ``a`` to ``b`` (0 when a place is unknown)."""
+    if a is None or b is None:
+        return 0.0
+    return haversine_km(a, b) / w.speed_kmh * 3600.0
+
+
+def _break_fits(w: Worker, stops: Sequence[Stop]) -> bool:
+    """A gap of ``break_minutes`` (after the travel across it) inside the break window."""
+    if not w.break_minutes or w.break_earliest is None or w.break_latest is None:
+        return True
+    need = w.break_minutes * 60
+    lo, hi = w.break_earliest, w.break_latest + need
+    before = Stop(w.shift_start, w.shift_start, w.home)
+    after = Stop(w.shift_end, w.shift_end, w.home)
+    seq = [before, *stops, after]
+    for a, b in itertools.pairwise(seq):
+        t = travel_s(w, a.place, b.place)
+        after_a = min(b.start - t, hi) - max(a.end, lo)  # the break where a was, then go
+        before_b = min(b.start, hi) - max(a.end + t, lo)  # go, then the break at b
+        if max(after_a, before_b) >= need:
+            return True
+    return False
+
+
+def fits(w: Worker, stops: Sequence[Stop], new: Stop, *, minutes: int = 0) -> bool:
+    """``w``, whose day is ``stops`` (sorted, ``minutes`` long in total), can take ``new``."""
+    if new.start - travel_s(w, w.home, new.place) < w.shift_start:
         return False
-    if c.cap_minutes is not None and c.booked_minutes + (end - start) // 60 > c.cap_minutes:
+    if new.end + travel_s(w, new.place, w.home) > w.shift_end:
         return False
-    for h in c.held:
-        if h.start < end and h.end > start:
-            return False
-        if h.travel_to_new is None:
-            continue
-        gap = (start - h.end) if h.end <= start else (h.start - end)
-        if h.travel_to_new * 60 > gap:
-            return False
-    return True
+    if w.cap_minutes is not None and minutes + (new.end - new.start) // 60 > w.cap_minutes:
+        return False
+    i = bisect.bisect_left(stops, new)
+    prev = stops[i - 1] if i > 0 else None
+    nxt = stops[i] if i < len(stops) else None
+    if prev is not None and prev.end + travel_s(w, prev.place, new.place) > new.start:
+        return False
+    if nxt is not None and new.end + travel_s(w, new.place, nxt.place) > nxt.start:
+        return False
+    return _break_fits(w, [*stops[:i], new, *stops[i:]])
 
 
-def max_matching(demand: Sequence[frozenset[int]], supply: Iterable[int]) -> dict[int, int]:
-    """A maximum matching of demands (index -> one of their allowed supply ids), each
-    supply id used once (augmenting paths, Kuhn). Demands are tried in order."""
-    allowed = set(supply)
-    owner: dict[int, int] = {}
+@dataclass
+class Day:
+    """The providers' days after step 1 and 2 (see the module docstring)."""
 
-    def augment(d: int, seen: set[int]) -> bool:
-        for s in sorted(demand[d] & allowed):
-            if s in seen:
+    workers: dict[int, Worker]
+    stops: dict[int, list[Stop]]
+    minutes: dict[int, int]
+    left_out: int = 0
+
+
+def fill(workers: Iterable[Worker], waiting: Iterable[Waiting]) -> Day:
+    """Steps 1 and 2: the held visits, then the waiting ones given out greedily."""
+    by_id = {w.id: w for w in workers}
+    stops = {w.id: sorted(w.held) for w in by_id.values()}
+    minutes = {w.id: sum((s.end - s.start) // 60 for s in w.held) for w in by_id.values()}
+    day = Day(by_id, stops, minutes)
+    for v in sorted(waiting, key=lambda v: (v.stop.start, v.stop.end)):
+        best: tuple[float, int] | None = None
+        for pid in sorted(v.servers):
+            w = by_id.get(pid)
+            if w is None or not fits(w, stops[pid], v.stop, minutes=minutes[pid]):
                 continue
-            seen.add(s)
-            if s not in owner or augment(owner[s], seen):
-                owner[s] = d
-                return True
-        return False
+            i = bisect.bisect_left(stops[pid], v.stop)
+            before = stops[pid][i - 1].place if i > 0 else w.home
+            cost = (travel_s(w, before, v.stop.place), pid)
+            if best is None or cost < best:
+                best = cost
+        if best is None:
+            day.left_out += 1
+            continue
+        bisect.insort(stops[best[1]], v.stop)
+        minutes[best[1]] += (v.stop.end - v.stop.start) // 60
+    return day
 
-    for d in range(len(demand)):
-        augment(d, set())
-    return {d: s for s, d in owner.items()}
 
-
-def opening(
-    candidates: Sequence[Candidate],
-    pending: Sequence[Pending],
-    start: int,
-    end: int,
-    *,
-    buffer: int,
-) -> Opening:
-    """Whether a visit from ``start`` to ``end`` still fits (see the module docstring)."""
-    free = [c.id for c in candidates if is_free(c, start, end)]
-    if not free:
-        reason = "no_provider" if not candidates else "fully_booked"
-        return Opening(start, end, False, 0, reason)
-    competing = [p.servers for p in pending if p.start < end + buffer and p.end > start - buffer]
-    without = max_matching(competing, free)
-    with_new = max_matching([*competing, frozenset(free)], free)
-    fits = len(with_new) > len(without)
-    left = len(free) - len(with_new) if fits else 0
-    return Opening(start, end, fits, left, "" if fits else "fully_booked")
+def opening(day: Day, candidates: Iterable[int], new: Stop) -> Opening:
+    """Step 3 for one start time."""
+    ids = [c for c in candidates if c in day.workers]
+    if not ids:
+        return Opening(new.start, new.end, False, 0, "no_provider")
+    free = sum(1 for c in ids if fits(day.workers[c], day.stops[c], new, minutes=day.minutes[c]))
+    return Opening(new.start, new.end, free > 0, free, "" if free else "fully_booked")
 
 
 def openings(
-    candidates: Sequence[Candidate],
-    pending: Sequence[Pending],
-    starts: Iterable[int],
-    duration: int,
-    *,
-    buffer: int,
+    day: Day, candidates: Iterable[int], starts: Iterable[int], duration: int, place: Place | None
 ) -> list[Opening]:
     """``opening`` for each start time (seconds of the day), ``duration`` seconds long."""
-    return [opening(candidates, pending, s, s + duration, buffer=buffer) for s in starts]
+    ids = list(candidates)
+    return [opening(day, ids, Stop(s, s + duration, place)) for s in starts]

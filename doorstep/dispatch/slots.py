@@ -80,13 +80,8 @@ def _seconds(origin: dt.datetime, when: dt.datetime) -> int:
     return int((when - origin).total_seconds())
 
 
-def _travel(
-    mode: str, a: tuple[float, float] | None, b: tuple[float, float] | None
-) -> float | None:
-    if a is None or b is None:
-        return None
-    speed = SPEED_KMH.get(mode, SPEED_KMH[TransportMode.E_BIKE])
-    return geo.haversine_km(a[0], a[1], b[0], b[1]) / speed * 60.0
+def _clock_s(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def _visit_point(v: Visit) -> tuple[float, float] | None:
@@ -118,8 +113,9 @@ def _in_radius(p: ProviderRow, place: tuple[float, float] | None) -> bool:
 
 def _facts(
     *, institution_id: int, item: Any, elder: Any, day: dt.date, exclude_visit: int | None
-) -> tuple[list[capacity.Candidate], list[capacity.Pending], dt.datetime]:
-    """The candidates and the competing unassigned visits of ``institution_id`` on ``day``."""
+) -> tuple[capacity.Day, list[int], dt.datetime]:
+    """The institution's day (held visits, then its waiting visits given out) and the
+    providers who could serve a visit of ``item`` at ``elder``'s home."""
     origin = origin_of(day)
     end_of_day = origin + dt.timedelta(days=1)
     home = home_of(elder)
@@ -132,25 +128,30 @@ def _facts(
         .exclude(pk__in=_blocked_ids(origin))
         .order_by("pk")
     )
-    certs: dict[int, list[Certificate]] = {}
-    for c in Certificate.objects.filter(provider__in=[p.pk for p in providers]):
-        certs.setdefault(c.provider_id, []).append(c)
     shifts = shifts_for(providers, day)
-    facts = {p.pk: provider_facts(p, certs.get(p.pk, [])) for p in providers}
+    working = [p for p in providers if shifts[p.pk] is not None]
+    ids = [p.pk for p in working]
+    certs: dict[int, list[Certificate]] = {}
+    for c in Certificate.objects.filter(provider__in=ids):
+        certs.setdefault(c.provider_id, []).append(c)
+    facts = {p.pk: provider_facts(p, certs.get(p.pk, [])) for p in working}
+    allowed: dict[tuple[int, int], bool] = {}
+
+    def may(p: ProviderRow, the_item: Any) -> bool:
+        key = (p.pk, the_item.pk)
+        if key not in allowed:
+            allowed[key] = eligibility.check(facts[p.pk], _requirement(the_item), day).allowed
+        return allowed[key]
+
     requirements: dict[int, eligibility.Requirement] = {}
 
-    def allowed(p: ProviderRow, the_item: Any) -> bool:
-        req = requirements.get(the_item.pk)
-        if req is None:
-            req = requirements[the_item.pk] = requirement_for(the_item)
-        return eligibility.check(facts[p.pk], req, day).allowed
+    def _requirement(the_item: Any) -> eligibility.Requirement:
+        if the_item.pk not in requirements:
+            requirements[the_item.pk] = requirement_for(the_item)
+        return requirements[the_item.pk]
 
-    excluded = _excluded(elder.pk)
-    working = [p for p in providers if shifts[p.pk] is not None]
-
-    # The day's visits of these providers (as provider or second provider) and the
+    # The day's visits these providers hold (as provider or second provider) and the
     # institution's visits still waiting for one.
-    ids = [p.pk for p in working]
     second_visit_ids = set(
         second_providers_in_force()
         .filter(provider_id__in=ids, visit__window_start__lt=end_of_day)
@@ -167,55 +168,56 @@ def _facts(
         .exclude(pk=exclude_visit or 0)
         .select_related("region", "order__item")
     )
-    held: dict[int, list[Visit]] = {}
-    waiting: list[Visit] = []
+    held: dict[int, list[capacity.Stop]] = {}
+    waiting: list[tuple[Visit, capacity.Stop]] = []
     seconds = second_provider_ids_of([v.pk for v in visits if v.status in HOLDING_PROVIDER])
     for v in visits:
+        stop = capacity.Stop(
+            _seconds(origin, v.window_start), _seconds(origin, v.window_end), _visit_point(v)
+        )
         if v.status in HOLDING_PROVIDER:
             for pk in {v.provider_id, *seconds.get(v.pk, ())}:
                 if pk is not None:
-                    held.setdefault(pk, []).append(v)
+                    held.setdefault(pk, []).append(stop)
         else:
-            waiting.append(v)
+            waiting.append((v, stop))
 
-    candidates: list[capacity.Candidate] = []
+    workers = []
     for p in working:
-        if p.pk in excluded or not _in_radius(p, home) or not allowed(p, item):
-            continue
         times = shifts[p.pk]
         assert times is not None
-        mine = held.get(p.pk, [])
-        candidates.append(
-            capacity.Candidate(
+        p_home = (p.home_lat, p.home_lng) if p.home_lat is not None else None
+        workers.append(
+            capacity.Worker(
                 id=p.pk,
-                shift_start=times.start.hour * 3600 + times.start.minute * 60,
-                shift_end=times.end.hour * 3600 + times.end.minute * 60,
-                held=tuple(
-                    capacity.Held(
-                        start=_seconds(origin, v.window_start),
-                        end=_seconds(origin, v.window_end),
-                        travel_to_new=_travel(p.transport_mode, _visit_point(v), home),
-                    )
-                    for v in mine
-                ),
-                booked_minutes=sum(v.duration_minutes for v in mine),
+                shift_start=_clock_s(times.start),
+                shift_end=_clock_s(times.end),
+                home=p_home,  # type: ignore[arg-type]
+                speed_kmh=SPEED_KMH.get(p.transport_mode, SPEED_KMH[TransportMode.E_BIKE]),
+                held=tuple(held.get(p.pk, ())),
                 cap_minutes=p.max_daily_minutes or None,
+                break_earliest=_clock_s(times.break_earliest) if times.break_earliest else None,
+                break_latest=_clock_s(times.break_latest) if times.break_latest else None,
+                break_minutes=times.break_minutes,
             )
         )
-    by_id = {p.pk: p for p in working}
-    pending = [
-        capacity.Pending(
-            start=_seconds(origin, v.window_start),
-            end=_seconds(origin, v.window_end),
-            servers=frozenset(
-                c.id
-                for c in candidates
-                if _in_radius(by_id[c.id], _visit_point(v)) and allowed(by_id[c.id], v.order.item)
-            ),
-        )
-        for v in waiting
+    filled = capacity.fill(
+        workers,
+        [
+            capacity.Waiting(
+                stop=stop,
+                servers=frozenset(
+                    p.pk for p in working if _in_radius(p, stop.place) and may(p, v.order.item)
+                ),
+            )
+            for v, stop in waiting
+        ],
+    )
+    excluded = _excluded(elder.pk)
+    candidates = [
+        p.pk for p in working if p.pk not in excluded and _in_radius(p, home) and may(p, item)
     ]
-    return candidates, pending, origin
+    return filled, candidates, origin
 
 
 def openings(
@@ -229,18 +231,17 @@ def openings(
 ) -> list[Offer]:
     """Each start time of ``day`` (or ``starts``) for a visit of ``item`` at ``elder``'s
     home with ``institution_id``: open or not and providers left free."""
-    candidates, pending, origin = _facts(
+    day_of, candidates, origin = _facts(
         institution_id=institution_id,
         item=item,
         elder=elder,
         day=day,
         exclude_visit=exclude_visit,
     )
-    buffer = int(setting("BOOKING_CAPACITY_BUFFER_MINUTES", 30)) * 60
     duration = int(item.duration_minutes) * 60
     times = starts if starts is not None else start_times(day)
     found = capacity.openings(
-        candidates, pending, [_seconds(origin, t) for t in times], duration, buffer=buffer
+        day_of, candidates, [_seconds(origin, t) for t in times], duration, home_of(elder)
     )
     return [
         Offer(start=t, open=o.open, free=o.free, reason=o.reason)

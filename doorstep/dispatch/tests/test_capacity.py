@@ -4,6 +4,7 @@ on the tiny city of ``plan_scene``, and booking refusing a full start time."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pytest
@@ -26,79 +27,88 @@ def at(hour: float) -> int:
 
 # --- the pure core -------------------------------------------------------------------------
 
-
-def test_nobody_to_send_is_closed_with_its_reason() -> None:
-    found = cap.opening([], [], at(9), at(10), buffer=0)
-    assert (found.open, found.free, found.reason) == (False, 0, "no_provider")
+N = (29.8612, 121.5433)
+NORTH_1KM = (29.8702, 121.5433)  # 1.0 km north of N: 200 s at 18 km/h
 
 
-def test_one_free_provider_fits_and_leaves_nobody() -> None:
-    c = cap.Candidate(id=1, shift_start=at(8), shift_end=at(18))
-    found = cap.opening([c], [], at(9), at(10), buffer=0)
-    assert (found.open, found.free) == (True, 0)
-    two = cap.opening(
-        [c, cap.Candidate(id=2, shift_start=at(8), shift_end=at(18))], [], at(9), at(10), buffer=0
-    )
-    assert (two.open, two.free) == (True, 1)
+def worker(**kw: Any) -> cap.Worker:
+    return cap.Worker(**{"id": 1, "shift_start": at(8), "shift_end": at(18), "home": N, **kw})
 
 
-def test_a_held_visit_blocks_by_overlap_and_by_travel_time() -> None:
-    held = cap.Held(start=at(8), end=at(8) + 50 * 60, travel_to_new=15.0)  # 08:00-08:50
-    c = cap.Candidate(id=1, shift_start=at(8), shift_end=at(18), held=(held,))
-    assert not cap.is_free(c, at(8.5), at(9.5))  # overlaps
-    assert not cap.is_free(c, at(9), at(10))  # 10 minutes after it, 15 to travel
-    assert cap.is_free(c, at(9) + 5 * 60, at(10))  # 15 minutes after: just fits
-    # before it: the new visit must end 15 minutes before 08:00 (outside the shift here)
-    early = cap.Candidate(id=1, shift_start=at(6), shift_end=at(18), held=(held,))
-    assert cap.is_free(early, at(6.75), at(7.75))
-    assert not cap.is_free(early, at(6.8), at(7.8))
-    unknown = cap.Candidate(
-        id=1, shift_start=at(8), shift_end=at(18), held=(cap.Held(at(8), at(9), None),)
-    )
-    assert cap.is_free(unknown, at(9), at(10))  # no place known: only overlap counts
+def test_travel_is_haversine_at_the_speed_of_the_mode() -> None:
+    assert cap.haversine_km(N, NORTH_1KM) == pytest.approx(1.0, abs=0.002)
+    assert cap.travel_s(worker(), N, NORTH_1KM) == pytest.approx(200, abs=1)
+    assert T in {200, 201}
+    assert cap.travel_s(worker(speed_kmh=4.5), N, NORTH_1KM) == pytest.approx(800, abs=2)
+    assert cap.travel_s(worker(), None, N) == 0
 
 
-def test_shift_and_daily_cap_bound_a_provider() -> None:
-    c = cap.Candidate(id=1, shift_start=at(8), shift_end=at(17))
-    assert cap.is_free(c, at(16), at(17))
-    assert not cap.is_free(c, at(16.5), at(17.5))  # ends after the shift
-    assert not cap.is_free(c, at(7.5), at(8.5))  # starts before it
-    capped = cap.Candidate(
-        id=1, shift_start=at(8), shift_end=at(18), booked_minutes=420, cap_minutes=450
-    )
-    assert cap.is_free(capped, at(9), at(9.5))  # 420 + 30 = 450: at the cap
-    assert not cap.is_free(capped, at(9), at(10))  # 480 > 450
+T = math.ceil(cap.travel_s(worker(), N, NORTH_1KM))  # 201 s: 1.001 km at 18 km/h
 
 
-def test_max_matching_takes_augmenting_paths() -> None:
-    # the first demand grabs 1, the second can only use 1: the first moves to 2
-    assert len(cap.max_matching([frozenset({1, 2}), frozenset({1})], [1, 2])) == 2
-    assert len(cap.max_matching([frozenset({1}), frozenset({1})], [1, 2])) == 1
-    assert cap.max_matching([frozenset({3})], [1, 2]) == {}
+def test_shift_with_travel_from_and_to_home() -> None:
+    w = worker(shift_end=at(17))
+    assert cap.fits(w, [], cap.Stop(at(8), at(9), N))  # at home: no travel
+    assert not cap.fits(w, [], cap.Stop(at(8), at(9), NORTH_1KM))  # T to get there
+    assert cap.fits(w, [], cap.Stop(at(8) + T, at(9), NORTH_1KM))
+    assert not cap.fits(w, [], cap.Stop(at(8) + T - 2, at(9), NORTH_1KM))
+    assert cap.fits(w, [], cap.Stop(at(16), at(17) - T, NORTH_1KM))
+    assert not cap.fits(w, [], cap.Stop(at(16), at(17) - T + 2, NORTH_1KM))  # home late
 
 
-def test_waiting_visits_take_the_providers_who_can_serve_them() -> None:
-    a = cap.Candidate(id=1, shift_start=at(8), shift_end=at(18))
-    b = cap.Candidate(id=2, shift_start=at(8), shift_end=at(18))
-    only_a = cap.Pending(start=at(9), end=at(10), servers=frozenset({1}))
-    both = cap.Pending(start=at(9), end=at(10), servers=frozenset({1, 2}))
-    # one waiting visit only A can do: B takes the new one, nobody left
-    found = cap.opening([a, b], [only_a], at(9), at(10), buffer=0)
-    assert (found.open, found.free) == (True, 0)
-    # two waiting visits either can do: full
-    full = cap.opening([a, b], [both, both], at(9), at(10), buffer=0)
-    assert (full.open, full.reason) == (False, "fully_booked")
-    # two waiting visits only A can do: one of them cannot be served anyway; B is still
-    # free for the new visit (it takes nobody from a visit that can be served)
-    assert cap.opening([a, b], [only_a, only_a], at(9), at(10), buffer=0).open
+def test_visits_held_block_by_overlap_and_travel() -> None:
+    w = worker()
+    day = [cap.Stop(at(9), at(10), N)]
+    assert not cap.fits(w, day, cap.Stop(at(9.5), at(10.5), N))  # overlaps
+    assert cap.fits(w, day, cap.Stop(at(10), at(11), N))  # same home: back to back
+    assert not cap.fits(w, day, cap.Stop(at(10), at(11), NORTH_1KM))  # T to travel
+    assert cap.fits(w, day, cap.Stop(at(10) + T, at(11), NORTH_1KM))
+    assert not cap.fits(w, day, cap.Stop(at(8) + T, at(9) - T + 2, NORTH_1KM))  # before it
+    assert cap.fits(w, day, cap.Stop(at(8) + T, at(9) - T, NORTH_1KM))
 
 
-def test_waiting_visits_compete_only_within_the_buffer() -> None:
-    a = cap.Candidate(id=1, shift_start=at(8), shift_end=at(18))
-    waiting = cap.Pending(start=at(9), end=at(10), servers=frozenset({1}))
-    assert not cap.opening([a], [waiting], at(10), at(11), buffer=30 * 60).open
-    assert cap.opening([a], [waiting], at(10.5), at(11.5), buffer=30 * 60).open
-    found = cap.openings([a], [waiting], [at(8), at(10.5)], H, buffer=30 * 60)
+def test_daily_cap_and_the_break() -> None:
+    capped = worker(cap_minutes=90)
+    assert cap.fits(capped, [], cap.Stop(at(9), at(10), N), minutes=30)  # 30 + 60 = 90
+    assert not cap.fits(capped, [], cap.Stop(at(9), at(10), N), minutes=31)
+    # lunch of 30 minutes starting 11:30-13:00: a day full from 11:00 to 13:30 leaves none
+    lunch = worker(break_earliest=at(11.5), break_latest=at(13), break_minutes=30)
+    day = [cap.Stop(at(11), at(12), N), cap.Stop(at(12.5), at(13.5), N)]
+    assert cap.fits(lunch, day, cap.Stop(at(9), at(10), N))  # 12:00-12:30 is still free
+    assert not cap.fits(lunch, day, cap.Stop(at(12), at(12.5), N))  # fills the only gap
+    # the break 13:00-13:30 where the first visit was, then T to the next one: fits;
+    # two seconds less and neither order (break then go, go then break) leaves 30 minutes
+    late = [cap.Stop(at(11), at(13), N), cap.Stop(at(13.5) + T, at(14.5), NORTH_1KM)]
+    assert cap.fits(lunch, late, cap.Stop(at(15), at(16), N))
+    later = [cap.Stop(at(11), at(13), N), cap.Stop(at(13.5) + T - 2, at(14.5), NORTH_1KM)]
+    assert not cap.fits(lunch, later, cap.Stop(at(15), at(16), N))
+
+
+def test_fill_gives_waiting_visits_to_the_nearest_provider_who_can_take_them() -> None:
+    a = worker(id=1, home=N)
+    b = worker(id=2, home=NORTH_1KM)
+    near_b = cap.Waiting(cap.Stop(at(9), at(10), NORTH_1KM), frozenset({1, 2}))
+    near_a = cap.Waiting(cap.Stop(at(9), at(10), N), frozenset({1, 2}))
+    only_a = cap.Waiting(cap.Stop(at(9), at(10), N), frozenset({1}))
+    day = cap.fill([a, b], [near_b, near_a])
+    assert day.stops[2] == [near_b.stop]
+    assert day.stops[1] == [near_a.stop]
+    assert (day.minutes[1], day.left_out) == (60, 0)
+    # a third visit at 09:00 cannot be taken by anybody: left out, it blocks nothing
+    crowded = cap.fill([a, b], [near_b, near_a, only_a])
+    assert crowded.left_out == 1
+
+
+def test_an_opening_is_open_while_a_candidate_can_take_it() -> None:
+    a = worker(id=1, home=N)
+    b = worker(id=2, home=NORTH_1KM)
+    day = cap.fill([a, b], [cap.Waiting(cap.Stop(at(9), at(10), N), frozenset({1, 2}))])
+    nine = cap.opening(day, [1, 2], cap.Stop(at(9), at(10), N))
+    assert (nine.open, nine.free) == (True, 1)  # b is still free at 09:00
+    assert cap.opening(day, [1], cap.Stop(at(9), at(10), N)).reason == "fully_booked"
+    assert cap.opening(day, [], cap.Stop(at(9), at(10), N)).reason == "no_provider"
+    assert cap.opening(day, [7], cap.Stop(at(9), at(10), N)).reason == "no_provider"
+    found = cap.openings(day, [1], [at(9), at(10)], 3600, N)
     assert [o.open for o in found] == [False, True]
 
 
@@ -120,17 +130,21 @@ def test_start_times_follow_the_settings() -> None:
 
 @pytest.mark.django_db
 def test_openings_of_the_tiny_city(city: City, world: Any, elder_a: Any, catalog: Any) -> None:
-    """Two providers; v1 and v3 wait at 09:00, v2 at 11:00, v4 at 13:00 (60 minutes)."""
+    """Two providers; v1 and v3 wait at 09:00, v2 at 11:00, v4 at 13:00 (60 minutes);
+    the elder lives at the nurse's home."""
     found = {
         o.start: o
         for o in slots.openings(
             institution_id=world.inst_a.pk, item=catalog.companion, elder=elder_a, day=DAY
         )
     }
+    # filled: the nurse takes v1 and v2 (near her home), the caregiver v3 and v4
     assert not found[local(9)].open  # both providers are taken by v1 and v3
     assert found[local(9)].reason == "fully_booked"
-    assert (found[local(11)].open, found[local(11)].free) == (True, 0)  # v2 takes one of two
-    assert (found[local(15)].open, found[local(15)].free) == (True, 1)  # nothing near: 2 - 1
+    assert not found[local(8)].open  # the nurse must be at v1 by 09:00, the caregiver
+    # lives 2 km away and cannot be here at 08:00
+    assert (found[local(11)].open, found[local(11)].free) == (True, 1)  # the caregiver
+    assert (found[local(15)].open, found[local(15)].free) == (True, 2)
     # the nurse is assigned v2: her 11:00 is held, and the caregiver is still free then
     orders.assign_provider(actor=city.dispatcher, visit=city.visits["v2"], provider=city.nurse)
     again = slots.slot_open(
@@ -139,7 +153,7 @@ def test_openings_of_the_tiny_city(city: City, world: Any, elder_a: Any, catalog
         elder=elder_a,
         start=local(11),
     )
-    assert (again.open, again.free) == (True, 0)
+    assert (again.open, again.free) == (True, 1)
 
 
 @pytest.mark.django_db
