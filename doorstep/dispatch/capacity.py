@@ -11,11 +11,13 @@ its providers already have. The day is rebuilt the way a dispatcher would fill i
 3. a new visit at a start time fits when some provider who could serve it (eligible, in
    radius, not excluded: the ``candidates``) can still take it on that day.
 
-"Can take" means what the acceptance check and the planner mean: inside the shift with
-time to come from and go back to the home base; no overlap with the provider's visits
-and enough time to travel between them (haversine distance at the provider's mode's
-speed, the acceptance check's speeds); the day's minutes under the provider's cap; and
-the break still fits: a gap of ``break_minutes`` (after travel) inside the break window.
+"Can take" means what the planner means: inside the shift with time to come from and go
+back to the home base; no overlap with the provider's visits and enough time to travel
+between them (the planner's embedded travel model: straight-line distance x the mode's
+detour factor at its speed plus its overhead, ``solver.travel.MODES``, which is stricter
+than the acceptance check's straight-line speeds); the day's minutes under the provider's
+cap; and the break still fits: a gap of ``break_minutes`` inside the break window, the
+travel across that gap taken before or after it.
 
 The number shown to staff is how many candidates could take it. Nothing here reads the
 database: ``doorstep.dispatch.slots`` loads the facts.
@@ -61,6 +63,8 @@ class Worker:
     shift_end: int
     home: Place | None = None
     speed_kmh: float = 18.0
+    detour: float = 1.0
+    overhead_s: int = 0
     held: tuple[Stop, ...] = ()
     cap_minutes: int | None = None
     break_earliest: int | None = None
@@ -88,10 +92,12 @@ class Opening:
 
 
 def travel_s(w: Worker, a: Place | None, b: Place | None) -> float:
-    """Seconds ``w`` needs from ``a`` to ``b`` (0 when a place is unknown)."""
-    if a is None or b is None:
+    """Seconds ``w`` needs from ``a`` to ``b``: the planner's embedded travel model
+    (straight line x the mode's detour at its speed, plus its overhead per trip); 0 at the
+    same place or when a place is unknown."""
+    if a is None or b is None or a == b:
         return 0.0
-    return haversine_km(a, b) / w.speed_kmh * 3600.0
+    return haversine_km(a, b) * w.detour / w.speed_kmh * 3600.0 + w.overhead_s
 
 
 def _break_fits(w: Worker, stops: Sequence[Stop]) -> bool:

@@ -24,7 +24,6 @@ from doorstep.catalog.selectors import home_of, requirement_for
 from doorstep.core import geo
 from doorstep.orders.enums import HOLDING_PROVIDER, VisitStatus
 from doorstep.orders.models import Visit
-from doorstep.orders.services import SPEED_KMH
 from doorstep.workforce import eligibility
 from doorstep.workforce.enums import TransportMode, VerificationStatus
 from doorstep.workforce.models import Certificate
@@ -34,6 +33,7 @@ from doorstep.workforce.selectors import provider_facts
 from . import capacity
 from .problem import _blocked_ids, origin_of, shifts_for
 from .selectors import second_provider_ids_of, second_providers_in_force
+from .solver.travel import MODES
 
 S = VisitStatus
 #: Booked visits that will need a provider but have none yet.
@@ -187,13 +187,16 @@ def _facts(
         times = shifts[p.pk]
         assert times is not None
         p_home = (p.home_lat, p.home_lng) if p.home_lat is not None else None
+        mode = MODES.get(p.transport_mode, MODES[TransportMode.E_BIKE])
         workers.append(
             capacity.Worker(
                 id=p.pk,
                 shift_start=_clock_s(times.start),
                 shift_end=_clock_s(times.end),
                 home=p_home,  # type: ignore[arg-type]
-                speed_kmh=SPEED_KMH.get(p.transport_mode, SPEED_KMH[TransportMode.E_BIKE]),
+                speed_kmh=mode.speed_kmh,
+                detour=mode.detour,
+                overhead_s=mode.overhead_s,
                 held=tuple(held.get(p.pk, ())),
                 cap_minutes=p.max_daily_minutes or None,
                 break_earliest=_clock_s(times.break_earliest) if times.break_earliest else None,

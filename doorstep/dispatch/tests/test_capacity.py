@@ -41,6 +41,10 @@ def test_travel_is_haversine_at_the_speed_of_the_mode() -> None:
     assert T in {200, 201}
     assert cap.travel_s(worker(speed_kmh=4.5), N, NORTH_1KM) == pytest.approx(800, abs=2)
     assert cap.travel_s(worker(), None, N) == 0
+    # the planner's model: the mode's detour factor and its overhead per trip
+    car = worker(speed_kmh=25.0, detour=1.4, overhead_s=120)
+    assert cap.travel_s(car, N, NORTH_1KM) == pytest.approx(1.0 * 1.4 / 25 * 3600 + 120, abs=1)
+    assert cap.travel_s(car, N, N) == 0  # same place: no trip
 
 
 T = math.ceil(cap.travel_s(worker(), N, NORTH_1KM))  # 201 s: 1.001 km at 18 km/h
