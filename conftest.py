@@ -223,6 +223,7 @@ def api_as(client: Any) -> Any:
 # of the run; under ``CI=true`` nothing is deselected, so a missing service fails loudly.
 
 _DESELECTED: list[str] = []
+MOSQUITTO = "/usr/sbin/mosquitto"
 
 
 def in_ci() -> bool:
@@ -238,6 +239,8 @@ def _missing(item: pytest.Item) -> str | None:
         return "REDIS_URL is not set (export REDIS_URL=redis://127.0.0.1:6379/0)"
     if item.get_closest_marker("postgres") and not on_postgres():
         return "the test database is not PostgreSQL (set DATABASE_URL=postgres://...)"
+    if item.get_closest_marker("mqtt") and not os.path.exists(MOSQUITTO):
+        return f"Mosquitto is not installed ({MOSQUITTO}; apt-get install mosquitto)"
     return None
 
 

@@ -90,11 +90,14 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register() -> None:
     from doorstep.accounts.api import router as accounts
+    from doorstep.alerts.api import router as alerts
     from doorstep.billing.api import router as billing
     from doorstep.catalog.api import router as catalog
     from doorstep.core.audit_api import router as audit
+    from doorstep.devices.api import router as devices
     from doorstep.dispatch.api import router as dispatch
     from doorstep.health.api import router as health
+    from doorstep.health.careplan_api import router as careplans
     from doorstep.matching.api import router as matching
     from doorstep.notifications.api import router as notifications
     from doorstep.orders.api import router as orders
@@ -118,6 +121,9 @@ def _register() -> None:
     api.add_router("/dispatch", dispatch)
     api.add_router("/", billing)
     api.add_router("/", health)
+    api.add_router("/", devices)
+    api.add_router("/", alerts)
+    api.add_router("/", careplans)
 
 
 _register()

@@ -86,6 +86,14 @@ def health_scene(personas, elder_a):  # type: ignore[no-untyped-def]  # noqa: F8
     return build(personas=personas, elder=elder_a)
 
 
+# care plans: objects of the care plans for the access matrix (ADR 0027)
+@pytest.fixture
+def careplan_scene(personas, elder_a, orders_scene):  # type: ignore[no-untyped-def]  # noqa: F811
+    from doorstep.health.tests.careplan_scene import build
+
+    return build(personas=personas, elder=elder_a)
+
+
 # dispatch: objects of the dispatch app for the access matrix (ADR 0019)
 @pytest.fixture
 def dispatch_scene(world, personas, staff):  # type: ignore[no-untyped-def]  # noqa: F811
@@ -126,3 +134,31 @@ def catalog_scene(world):  # type: ignore[no-untyped-def]
         "catalog_new_item_id": items[1].pk,
         "offering_id": offering.pk,
     }
+
+
+# devices: 王秀英's watch, registered by institution A's admin, for the access matrix (ADR 0030)
+@pytest.fixture
+def devices_scene(personas, elder_a):  # type: ignore[no-untyped-def]  # noqa: F811
+    from doorstep.accounts.policy import Actor
+    from doorstep.devices import services
+    from doorstep.people import services as people_services
+
+    admin = Actor.of(personas.inst_admin)
+    people_services.set_household(
+        actor=admin, elder=elder_a, lives_alone=True, floor=5, has_lift=False
+    )
+    elder_a.refresh_from_db()
+    device, _ = services.register_device(actor=admin, elder=elder_a, type="watch")
+    return {"device_pk": device.pk}
+
+
+# alerts: an SOS of 王秀英 from her watch for the access matrix (ADR 0031)
+@pytest.fixture
+def alerts_scene(personas, elder_a):  # type: ignore[no-untyped-def]  # noqa: F811
+    from doorstep.alerts import services
+
+    raised = services.device_alarm(
+        device_id=901, elder=elder_a, kind="sos", at=elder_a.created_at, seq=1, values={}
+    )
+    assert raised is not None
+    return {"alert_id": raised[0].pk}

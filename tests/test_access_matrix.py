@@ -106,6 +106,18 @@ EXCLUSION_EDITORS = EXCLUSION_VIEWERS - {"dispatcher"}
 #: institution caring for her (nurse, reviewer); never regulators, admins or the platform.
 HEALTH_CLINICIANS = frozenset({"nurse", "reviewer"})
 HEALTH_READERS = HEALTH_CLINICIANS | {"elder", "family"}
+#: devices (ADR 0030): a device follows its elder (not regulators, payers or providers:
+#: its events are health data); staff who install devices, operators and family manage them.
+DEVICE_VIEWERS = frozenset(
+    {"platform_admin", "operator", "inst_admin", "reviewer", "dispatcher", "family", "elder"}
+)
+DEVICE_MANAGERS = DEVICE_VIEWERS - {"dispatcher", "elder"}
+#: alerts (ADR 0031): an elder's alarm is seen by the platform, the region's operator and
+#: the elder; handled by the platform and the operator.
+ALERT_HANDLERS = frozenset({"platform_admin", "operator"})
+ALERT_READERS = ALERT_HANDLERS | {"elder"}
+#: alert settings: an institution's security contacts are managed by its admins and the platform.
+ALERT_CONTACT_ADMINS = frozenset({"platform_admin", "inst_admin"})
 
 
 @dataclass(frozen=True)
@@ -467,10 +479,6 @@ ROUTES: dict[str, Rule] = {
         },
     ),
     "GET /api/v1/dispatch/shifts": Rule(DISPATCHERS | {"nurse"}, listing="id"),
-    "PUT /api/v1/dispatch/providers/{provider_id}/shifts/{day}": Rule(
-        DISPATCHERS, body=_body(start="09:00", end="17:00")
-    ),
-    # billing (ADR 0022): {charge_id} is a pending sandbox charge the elder asked for; the
     # capacity-aware start times (ADR 0032): whoever may book for the elder with inst A
     "GET /api/v1/dispatch/start-times": Rule(
         ORDER_PLACERS,
@@ -481,6 +489,10 @@ ROUTES: dict[str, Rule] = {
             "day": (clock.now() + dt.timedelta(days=5)).date().isoformat(),
         },
     ),
+    "PUT /api/v1/dispatch/providers/{provider_id}/shifts/{day}": Rule(
+        DISPATCHERS, body=_body(start="09:00", end="17:00")
+    ),
+    # billing (ADR 0022): {charge_id} is a pending sandbox charge the elder asked for; the
     # gateway's notify endpoint is public and refuses an unsigned body (see STATE_REFUSALS).
     "POST /api/v1/billing/payments": Rule(
         frozenset(),
@@ -542,6 +554,26 @@ ROUTES: dict[str, Rule] = {
         query=lambda s: {"month": "2031-01", "institution_id": s.world.inst_a.pk},
     ),
     "GET /api/v1/billing/payments/{charge_id}/receipt": Rule(frozenset()),
+    # payer rules and payout runs (ADR 0029): the Ningbo payer officer and platform admins
+    # list and publish rule versions; a payout run of an ended month for institution A
+    "GET /api/v1/billing/payer-rules": Rule(
+        frozenset({"platform_admin", "payer_officer"}), listing="id"
+    ),
+    "POST /api/v1/billing/payer-rules": Rule(
+        frozenset({"platform_admin", "payer_officer"}),
+        body=lambda s: {
+            "region_code": "330200",
+            "scheme": "long_term_care",
+            "version": "matrix-b",
+            "name_zh": "长护险",
+            "name_en": "LTC",
+            "effective_from": (clock.now() + dt.timedelta(days=40)).date().isoformat(),
+        },
+    ),
+    "POST /api/v1/billing/payout-runs": Rule(
+        frozenset({"platform_admin", "inst_admin"}),
+        body=lambda s: {"month": "2020-01", "institution_id": s.world.inst_a.pk},
+    ),
     "GET /api/v1/billing/orders/{order_id}/invoice": Rule(
         frozenset({"elder", "family", "inst_admin", "platform_admin"})
     ),
@@ -612,6 +644,76 @@ ROUTES: dict[str, Rule] = {
     ),
     "GET /api/v1/health/instruments": Rule(EVERYONE),
     "GET /api/v1/health/condition-codes": Rule(EVERYONE, query=_body(q="I1")),
+    # devices (ADR 0030): {device_pk} is 王秀英's watch; ingestion takes device or gateway
+    # credentials (HTTP Basic), never a person's token
+    "GET /api/v1/devices": Rule(DEVICE_VIEWERS, listing="elder_id"),
+    "GET /api/v1/devices/{device_pk}": Rule(DEVICE_VIEWERS),
+    "POST /api/v1/elders/{elder_id}/devices": Rule(DEVICE_MANAGERS, body=_body(type="glucometer")),
+    "POST /api/v1/devices/{device_pk}/retire": Rule(DEVICE_MANAGERS),
+    "POST /api/v1/devices/{device_pk}/rotate-secret": Rule(DEVICE_MANAGERS),
+    "POST /api/v1/elders/{elder_id}/gateways": Rule(DEVICE_MANAGERS),
+    "GET /api/v1/devices/rejections": Rule(frozenset({"platform_admin"})),
+    "POST /api/v1/devices/ingest": Rule(frozenset(), public=True, body=_body(messages=[])),
+    # alerts (ADR 0031): {alert_id} is an SOS from 王秀英's watch; no family member of hers
+    # receives alerts; {visit_id} is completed, so nurse_chen's alarm there is refused (409)
+    "GET /api/v1/alerts": Rule(ALERT_READERS, listing="id"),
+    "GET /api/v1/alerts/{alert_id}": Rule(ALERT_READERS),
+    "POST /api/v1/alerts/{alert_id}/acknowledge": Rule(ALERT_HANDLERS, body=_body(note="")),
+    "POST /api/v1/alerts/{alert_id}/resolve": Rule(ALERT_HANDLERS, body=_body(note="Fine.")),
+    "POST /api/v1/alerts/{alert_id}/notes": Rule(ALERT_HANDLERS, body=_body(note="Called.")),
+    "POST /api/v1/alerts/{alert_id}/location": Rule(frozenset(), body=_body(lat=29.86, lng=121.54)),
+    "POST /api/v1/sos": Rule(frozenset({"elder"}), body=_body(idempotency_key="matrix-sos-1")),
+    "POST /api/v1/visits/{visit_id}/alarm": Rule(
+        frozenset(), body=_body(idempotency_key="matrix-alarm-1")
+    ),
+    # alert settings: thresholds follow the health record (read / clinical change);
+    # {safety_contact_id} is institution A's security contact; one's own alarm e-mail
+    "GET /api/v1/elders/{elder_id}/alert-thresholds": Rule(HEALTH_READERS),
+    "PUT /api/v1/elders/{elder_id}/alert-thresholds/{measure}": Rule(
+        HEALTH_CLINICIANS, body=_body(warning_high=150, critical_high=170)
+    ),
+    "DELETE /api/v1/elders/{elder_id}/alert-thresholds/{measure}": Rule(HEALTH_CLINICIANS),
+    "GET /api/v1/institutions/{institution_id}/security-contacts": Rule(ALERT_CONTACT_ADMINS),
+    "POST /api/v1/institutions/{institution_id}/security-contacts": Rule(
+        ALERT_CONTACT_ADMINS, body=lambda s: {"username": s.personas.dispatcher.username}
+    ),
+    "DELETE /api/v1/institutions/{institution_id}/security-contacts/{safety_contact_id}": Rule(
+        ALERT_CONTACT_ADMINS
+    ),
+    "GET /api/v1/me/alarm-email": Rule(EVERYONE),
+    "PUT /api/v1/me/alarm-email": Rule(EVERYONE, body=_body(email="duty@example.org")),
+    "DELETE /api/v1/me/alarm-email": Rule(EVERYONE),
+    # care plans (ADR 0027): {plan_id} is 王秀英's active plan with institution A,
+    # {intervention_id} on it, {proposal_id} an open Braden proposal; readers as the record,
+    # changes and proposals: clinical staff of institution A
+    "GET /api/v1/elders/{elder_id}/care-plans": Rule(HEALTH_READERS),
+    "POST /api/v1/elders/{elder_id}/care-plans": Rule(HEALTH_CLINICIANS, body=_body(title="x")),
+    "GET /api/v1/care-plans/{plan_id}": Rule(HEALTH_READERS),
+    "PATCH /api/v1/care-plans/{plan_id}": Rule(HEALTH_CLINICIANS, body=_body(title="Renamed")),
+    "POST /api/v1/care-plans/{plan_id}/goals": Rule(
+        HEALTH_CLINICIANS, body=_body(description="Walk to the market")
+    ),
+    "POST /api/v1/care-plans/{plan_id}/interventions": Rule(
+        HEALTH_CLINICIANS,
+        body=_body(item_code="turning_care", frequency="daily", time_from="15:00"),
+    ),
+    "PATCH /api/v1/care-plans/interventions/{intervention_id}": Rule(
+        HEALTH_CLINICIANS, body=_body(note="Ring twice")
+    ),
+    "POST /api/v1/care-plans/interventions/{intervention_id}/remove": Rule(
+        HEALTH_CLINICIANS, body=_body(reason="x")
+    ),
+    "POST /api/v1/care-plans/{plan_id}/activate": Rule(HEALTH_CLINICIANS),
+    "POST /api/v1/care-plans/{plan_id}/end": Rule(HEALTH_CLINICIANS, body=_body(reason="x")),
+    "POST /api/v1/care-plans/{plan_id}/generate": Rule(HEALTH_CLINICIANS),
+    "GET /api/v1/care-plans/{plan_id}/occurrences": Rule(HEALTH_READERS),
+    "GET /api/v1/elders/{elder_id}/care-proposals": Rule(HEALTH_CLINICIANS),
+    "POST /api/v1/elders/{elder_id}/care-proposals/evaluate": Rule(HEALTH_CLINICIANS),
+    "POST /api/v1/care-proposals/{proposal_id}/accept": Rule(HEALTH_CLINICIANS, body=_body()),
+    "POST /api/v1/care-proposals/{proposal_id}/dismiss": Rule(
+        HEALTH_CLINICIANS, body=_body(reason="x")
+    ),
+    "GET /api/v1/elders/{elder_id}/recommendations": Rule(HEALTH_READERS),
     # notifications: one's own only
     "GET /api/v1/notifications": Rule(EVERYONE),
     "GET /api/v1/notifications/unread-count": Rule(EVERYONE),
@@ -675,10 +777,14 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
     "POST /api/v1/visits/{visit_id}/corrections": (422, frozenset({"nurse"})),
     "POST /api/v1/visits/{visit_id}/no-show": (409, frozenset({"nurse"})),
     "POST /api/v1/visits/{visit_id}/abort": (409, frozenset({"nurse"})),
+    "POST /api/v1/visits/{visit_id}/alarm": (409, frozenset({"nurse"})),  # alerts
     "POST /api/v1/visits/{visit_id}/reschedule": (
         409,
         DISPATCHERS | {"elder", "family"},
     ),
+    # care plans: the scene's plan is already open (one per institution) and active
+    "POST /api/v1/elders/{elder_id}/care-plans": (409, HEALTH_CLINICIANS),
+    "POST /api/v1/care-plans/{plan_id}/activate": (409, HEALTH_CLINICIANS),
 }
 
 
@@ -706,6 +812,20 @@ class Scene:
 
 
 @pytest.fixture
+def alert_settings_scene(world: Any, personas: Any) -> dict[str, Any]:
+    """Institution A's security office contact and the measure the threshold routes use."""
+    from conftest import make_user
+    from doorstep.alerts import services as alert_services
+
+    contact = alert_services.add_safety_contact(
+        actor=Actor.of(personas.platform_admin),
+        institution=world.inst_a,
+        user=make_user("security_desk_a"),
+    )
+    return {"safety_contact_id": contact.pk, "measure": "systolic"}
+
+
+@pytest.fixture
 def scene(
     world: Any,
     personas: Any,
@@ -719,6 +839,10 @@ def scene(
     dispatch_scene: Any,
     billing_scene: Any,
     health_scene: Any,
+    careplan_scene: Any,
+    alerts_scene: Any,
+    alert_settings_scene: Any,
+    devices_scene: Any,
 ) -> Scene:
     from conftest import make_user
     from doorstep.accounts.enums import Role
@@ -767,6 +891,10 @@ def scene(
             **dispatch_scene,  # dispatch
             **billing_scene,  # billing
             **health_scene,  # health
+            **careplan_scene,  # care plans
+            **alerts_scene,  # alerts
+            **alert_settings_scene,  # alert settings
+            **devices_scene,  # devices
             "elder_id": elder_a.pk,
             "region_id": world.district1.pk,
             "institution_id": world.inst_a.pk,
@@ -844,10 +972,14 @@ def _listing_key(route: str) -> str:
             return key
     if route.endswith("/offers"):  # matching
         return "offer_id"
+    if route.endswith("/alerts"):  # alerts
+        return "alert_id"
     if "/billing/statements" in route:  # settlement
         return "account_id"
     if route.endswith("/billing/claims"):  # claims
         return "claim_id"
+    if route.endswith("/billing/payer-rules"):  # payer rules
+        return "payer_rule_id"
     if "/dispatch/" in route:  # dispatch
         return "shift_id" if route.endswith("/shifts") else "run_id"
     if "/complaints" in route or "/quality-reviews" in route:  # quality

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "doorstep.dispatch",
     "doorstep.billing",
     "doorstep.health",
+    "doorstep.alerts",
+    "doorstep.devices",
     "doorstep.web",
     "doorstep.demo",
 ]
@@ -188,12 +191,35 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "doorstep.quality.tasks.escalate_overdue_complaints",
         "schedule": 900.0,
     },
+    # Alerts (ADR 0031): escalation timers, inactivity rules, overdue check-outs.
+    "alerts-escalate": {
+        "task": "doorstep.alerts.tasks.escalate_alerts",
+        "schedule": float(os.environ.get("ALERTS_SWEEP_SECONDS", "15")),
+    },
+    "alerts-inactivity": {"task": "doorstep.alerts.tasks.evaluate_inactivity", "schedule": 600.0},
+    "alerts-overdue-checkouts": {
+        "task": "doorstep.alerts.tasks.flag_overdue_checkouts",
+        "schedule": 60.0,
+    },
+    # Devices (ADR 0030): devices not heard from within their type's interval go offline.
+    "devices-offline-sweep": {
+        "task": "doorstep.devices.tasks.mark_offline",
+        "schedule": 300.0,
+    },
+    # Care plans (ADR 0027): roll each active plan's horizon on, run the proactive rules.
+    "care-plan-generation": {
+        "task": "doorstep.health.tasks.generate_care_visits",
+        "schedule": crontab(hour=4, minute=30),
+    },
     # Matching (ADR 0020): offers past their deadline move to the next candidate.
     "matching-offer-timeouts": {
         "task": "doorstep.matching.tasks.expire_offers",
         "schedule": float(os.environ.get("MATCHING_SWEEP_SECONDS", "15")),
     },
 }
+
+# Care plans (ADR 0027): how many days ahead an active plan books its visits.
+HEALTH_CAREPLAN_HORIZON_DAYS = int(os.environ.get("DOORSTEP_CAREPLAN_HORIZON_DAYS", "14"))
 
 # Notification channels (ADR 0005). "in_app" always; more are added by later work.
 NOTIFICATION_CHANNELS = [

@@ -338,4 +338,4 @@ def my_earnings(request: HttpRequest, filters: Query[EarningsQuery]) -> Any:
 
 # Claims (ADR 0023 addendum) and settlement (statements, reconciliation, receipts and
 # invoices, ADR 0025) register their routes on this router.
-from . import claims_api, finance_api  # noqa: E402, F401
+from . import claims_api, finance_api, payer_rules_api  # noqa: E402, F401

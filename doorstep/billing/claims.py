@@ -340,6 +340,76 @@ def partly_approve(*, actor: Actor, claim: Claim, approved_fen: int, reason: str
     return locked
 
 
+def decide_lines(
+    *, actor: Actor, claim: Claim, lines: Sequence[tuple[int, int, str]], reason: str = ""
+) -> Claim:
+    """The payer decides line by line: ``lines`` are ``(line id, approved fen, reason)``
+    for the lines it does not accept in full (0 <= approved < claimed, a reason each);
+    every other line is approved in full. The claim becomes partly approved (its
+    ``approved_fen`` the sum of the lines), and each refused part moves to its elder's
+    account in one ``claim_rejected`` entry (Dr patient / Cr payer). Refusing every fen
+    is a rejection (use ``reject``). Repeating the same decisions answers the claim
+    unchanged; anything else on a decided claim is ``claim_transition``."""
+    if not may_decide(actor, claim):
+        raise Forbidden()
+    with transaction.atomic():
+        locked = _lock(claim)
+        rows = {ln.pk: ln for ln in locked.lines.order_by("pk")}
+        wanted: dict[int, tuple[int, str]] = {}
+        for line_id, approved, why in lines:
+            line = rows.get(line_id)
+            why = (why or "").strip()
+            if line is None or line_id in wanted:
+                raise errors.InvalidLineDecision(details={"line_id": line_id})
+            if not 0 <= approved < line.amount_fen:
+                raise errors.InvalidLineDecision(
+                    details={"line_id": line_id, "approved_fen": approved}
+                )
+            if not why:
+                raise errors.ReasonRequired(details={"line_id": line_id})
+            wanted[line_id] = (approved, why[:500])
+        approved_total = sum(
+            wanted[pk][0] if pk in wanted else ln.amount_fen for pk, ln in rows.items()
+        )
+        if not wanted or approved_total <= 0:
+            raise errors.InvalidApprovedAmount(
+                details={"approved_fen": approved_total, "claimed_fen": locked.claimed_fen}
+            )
+        if locked.status == ClaimStatus.PARTLY_APPROVED and all(
+            (ln.approved_fen, ln.reason) == wanted.get(pk, (ln.amount_fen, ""))
+            for pk, ln in rows.items()
+        ):
+            return locked
+        if not claim_may(locked.status, ClaimStatus.PARTLY_APPROVED):
+            raise _refuse(locked, ClaimStatus.PARTLY_APPROVED)
+        summary = (reason or "").strip() or "; ".join(sorted({w for _a, w in wanted.values()}))
+        src = locked.status
+        locked.status = ClaimStatus.PARTLY_APPROVED
+        locked.approved_fen = approved_total
+        locked.reason = summary[:1000]
+        locked.decided_at = clock.now()
+        locked.save(update_fields=["status", "approved_fen", "reason", "decided_at"])
+        for pk, (_approved, why) in wanted.items():
+            rows[pk].reason = why
+        ClaimLine.objects.bulk_update([rows[pk] for pk in wanted], ["reason"])
+        entry = _move_to_patients(
+            actor=actor,
+            claim=locked,
+            refused={pk: rows[pk].amount_fen - a for pk, (a, _w) in wanted.items()},
+            reason=summary,
+        )
+        _event(
+            locked,
+            actor=actor,
+            src=src,
+            dst=ClaimStatus.PARTLY_APPROVED,
+            amount_fen=approved_total,
+            reason=summary[:1000],
+            entry=entry,
+        )
+    return locked
+
+
 def reject(*, actor: Actor, claim: Claim, reason: str) -> Claim:
     """The payer refuses the whole claim: every line goes back to its elder's account."""
     if not may_decide(actor, claim):
@@ -419,10 +489,14 @@ def transition(
     approved_fen: int | None = None,
     reason: str = "",
     reference: str = "",
+    lines: Sequence[tuple[int, int, str]] | None = None,
 ) -> Claim:
-    """One entry point for the API and pages: move ``claim`` to ``to``."""
+    """One entry point for the API and pages: move ``claim`` to ``to`` (``lines``: a
+    partial approval decided line by line, see ``decide_lines``)."""
     if to == ClaimStatus.APPROVED:
         return approve(actor=actor, claim=claim)
+    if to == ClaimStatus.PARTLY_APPROVED and lines:
+        return decide_lines(actor=actor, claim=claim, lines=lines, reason=reason)
     if to == ClaimStatus.PARTLY_APPROVED:
         return partly_approve(
             actor=actor, claim=claim, approved_fen=int(approved_fen or 0), reason=reason

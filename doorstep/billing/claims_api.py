@@ -51,6 +51,7 @@ class ClaimLineOut(Schema):
     elder: str = Field(description="Masked name.")
     amount_fen: int
     approved_fen: int | None
+    reason: str = ""
 
 
 class ClaimEventOut(Schema):
@@ -130,6 +131,7 @@ def get_claim(request: HttpRequest, claim_id: int) -> Any:
                 "elder": mask_name(ln.share.elder.full_name),
                 "amount_fen": ln.amount_fen,
                 "approved_fen": ln.approved_fen,
+                "reason": ln.reason,
             }
             for ln in lines
         ],
@@ -164,9 +166,20 @@ def submit_claims(request: HttpRequest, payload: SubmitIn) -> Any:
     return Status(201, [claim_out(c) for c in made])
 
 
+class LineDecisionIn(Schema):
+    line_id: int
+    approved_fen: int = Field(description="Accepted of this line, fen (0 = refused).")
+    reason: str = Field(max_length=500, description="Why (part of) the line is refused.")
+
+
 class TransitionIn(Schema):
     to: Literal["approved", "partly_approved", "rejected", "paid"]
     approved_fen: int | None = Field(None, description="partly_approved: the accepted fen.")
+    lines: list[LineDecisionIn] | None = Field(
+        None,
+        description="partly_approved line by line: the lines not accepted in full (the "
+        "others are); instead of approved_fen.",
+    )
     reason: str = Field("", max_length=1000, description="Required to reject or partly approve.")
     reference: str = Field("", max_length=64, description="paid: the payer's transfer reference.")
 
@@ -185,6 +198,7 @@ def transition_claim(request: HttpRequest, claim_id: int, payload: TransitionIn)
         approved_fen=payload.approved_fen,
         reason=payload.reason,
         reference=payload.reference,
+        lines=[(d.line_id, d.approved_fen, d.reason) for d in payload.lines or ()],
     )
     return claim_out(moved)
 

@@ -99,6 +99,11 @@ class InvalidMonth(ValidationFailed):
     default_message = _("Give the month as YYYY-MM.")
 
 
+class PeriodNotClosed(Conflict):
+    default_code = "period_not_closed"
+    default_message = _("Payouts are run for a month that has ended.")
+
+
 class ClaimTransition(Conflict):
     default_code = "claim_transition"
     default_message = _("The claim cannot move to this status from its current one.")
@@ -114,9 +119,22 @@ class InvalidApprovedAmount(ValidationFailed):
     default_message = _("A partly approved amount must be more than zero and less than claimed.")
 
 
+class InvalidLineDecision(ValidationFailed):
+    default_code = "invalid_line_decision"
+    default_message = _(
+        "Each decided line must be a line of this claim, once, with an approved amount "
+        "from 0 to less than claimed."
+    )
+
+
 class InvalidPayerRule(ValidationFailed):
     default_code = "invalid_payer_rule"
     default_message = _("The payer rule is not valid.")
+
+
+class PayerRuleBackdated(ValidationFailed):
+    default_code = "payer_rule_backdated"
+    default_message = _("A new rule version starts today or later, never in the past.")
 
 
 class InvalidExportFormat(ValidationFailed):

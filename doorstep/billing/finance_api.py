@@ -234,3 +234,65 @@ def get_invoice(request: HttpRequest, order_id: int) -> HttpResponse:
         documents.PDF_MIME,
         f"invoice-{documents.invoice_number(order)}.pdf",
     )
+
+
+# --- the monthly payout run (ADR 0029) ------------------------------------------------------
+
+
+class PayoutRunIn(Schema):
+    month: str = Field(description="A month that has ended, YYYY-MM.")
+    institution_id: int | None = Field(None, description="One institution (staff: required).")
+    reference: str = Field("", max_length=64, description="Bank batch reference.")
+
+
+class PayoutRunLineOut(Schema):
+    account_id: int
+    account: str
+    owed_fen: int = Field(description="Held at the month's end, net of later payouts, fen.")
+    paid_fen: int
+    payout_id: int | None
+    created: bool = Field(description="False: paid by an earlier run of the month.")
+
+
+class PayoutRunOut(Schema):
+    month: str
+    paid_now_fen: int = Field(description="Paid by this call, fen.")
+    lines: list[PayoutRunLineOut]
+
+
+@router.post("/billing/payout-runs", response={200: PayoutRunOut, **ERRORS})
+def payout_run(request: HttpRequest, payload: PayoutRunIn) -> Any:
+    """Pay out every provider and institution payable what it held at the end of an ended
+    month. Running it again pays nothing twice (409 ``period_not_closed`` for a month not
+    over). Platform admins (all institutions, or one); an institution's admin or finance
+    officer for their own (``institution_id``; else 404)."""
+    from doorstep.core.errors import Forbidden, NotFound
+
+    from .settlement import payout_run as run
+
+    actor = actor_of(request)
+    period = statements.Period.month(payload.month)
+    try:
+        lines = run(
+            actor=actor,
+            period=period,
+            institution_id=payload.institution_id,
+            reference=payload.reference,
+        )
+    except Forbidden as exc:
+        raise NotFound() from exc
+    return {
+        "month": period.label,
+        "paid_now_fen": sum(ln.paid_fen for ln in lines if ln.created),
+        "lines": [
+            {
+                "account_id": ln.account_id,
+                "account": ln.account_code,
+                "owed_fen": ln.owed_fen,
+                "paid_fen": ln.paid_fen,
+                "payout_id": ln.payout_id,
+                "created": ln.created,
+            }
+            for ln in lines
+        ],
+    }

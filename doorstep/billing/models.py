@@ -374,6 +374,9 @@ class ClaimLine(models.Model):
     approved_fen = models.PositiveBigIntegerField(
         null=True, blank=True, help_text="Accepted by the payer, fen."
     )
+    reason = models.CharField(
+        max_length=500, blank=True, help_text="Why the payer refused (part of) this line."
+    )
 
     class Meta:
         ordering = ["claim_id", "id"]

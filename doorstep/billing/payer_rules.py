@@ -364,6 +364,11 @@ def order_lines(order_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def has_split(order_id: int) -> bool:
+    """Whether a payer split was locked with the order (one indexed query)."""
+    return PayerSplit.objects.filter(order_id=order_id).exists()
+
+
 def self_pay_of(visits: Iterable[Any]) -> int:
     """What the patient pays of ``visits`` (fen): their self-pay shares, and the whole
     price of a visit with no locked split."""

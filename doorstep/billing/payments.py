@@ -24,8 +24,10 @@ from django.db import IntegrityError, transaction
 from doorstep.accounts.policy import Actor
 from doorstep.core import audit, clock
 from doorstep.orders import services as orders
+from doorstep.orders.enums import PaymentMethod
+from doorstep.orders.errors import InvalidChoice
 from doorstep.orders.models import Order
-from doorstep.orders.services.booking import payment_due
+from doorstep.orders.services.booking import payable_now, payment_due
 
 from . import errors
 from .enums import DOOR_CHANNELS, Channel, ChargeStatus
@@ -117,6 +119,59 @@ def request_payment(
             details={"order": order.pk, "channel": channel, "amount_fen": amount_fen},
         )
     return charge, True
+
+
+def derived_key(order_id: int, visit_ids: list[int]) -> str:
+    """The idempotency key of a door payment sent without one: the order and the visits it
+    pays (so the same payment sent twice, or twice at once, is one charge)."""
+    digest = hashlib.sha256(",".join(str(v) for v in sorted(visit_ids)).encode()).hexdigest()
+    return f"order:{order_id}:{digest[:24]}"
+
+
+def record_door_payment(
+    *,
+    actor: Actor,
+    order: Order,
+    method: str,
+    receipt_no: str = "",
+    idempotency_key: str | None = None,
+    amount_fen: int | None = None,
+) -> tuple[Charge, bool]:
+    """The older ``POST /orders/{id}/payments``: money that changed hands at the door
+    (cash, card, POS, insurance card), recorded through ``request_payment`` so it has a
+    charge, an idempotency key and one ledger posting.
+
+    ``amount_fen`` defaults to what is due now. Without a key one is derived from the order
+    and the visits the payment pays (``derived_key``): a repeat while they are still due
+    replays the charge; once paid, a repeat without a key is ``payment_not_due`` as before.
+    With a key a repeat replays the charge even after it was paid."""
+    if method not in PaymentMethod.values:
+        raise InvalidChoice(details={"method": method})
+    if method not in DOOR_CHANNELS:
+        # Online payments are captured only by the gateway's signed notification.
+        raise errors.InvalidChannel(details={"channel": method})
+    key = (idempotency_key or "").strip()
+    if key:
+        if amount_fen is None:
+            existing = Charge.objects.filter(idempotency_key=key).first()
+            amount_fen = (
+                existing.amount_fen
+                if existing is not None
+                else payment_due(actor=actor, order=order)
+            )
+    else:
+        visit_ids, due = payable_now(actor=actor, order=order)
+        key = derived_key(order.pk, visit_ids)
+        if amount_fen is None:
+            amount_fen = due
+    return request_payment(
+        actor=actor,
+        order=order,
+        channel=method,
+        amount_fen=amount_fen,
+        idempotency_key=key,
+        receipt_no=receipt_no,
+    )
 
 
 def _charge_of(note: Notification) -> Charge:

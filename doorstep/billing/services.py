@@ -58,10 +58,17 @@ class EntrySpec:
     #: Accounts that must not end on the wrong side of zero (e.g. a provider's payable
     #: paid out beyond what is owed): the posting is refused with ``insufficient_balance``.
     no_overdraw: frozenset[str] = field(default_factory=frozenset)
+    #: When the event happened, for entries posted after the fact (the demo's history, an
+    #: import); by default the time of posting.
+    posted_at: dt.datetime | None = None
+
+
+#: ``EntryEvent.values`` (Django rebuilds that list on every access).
+EVENTS = frozenset(EntryEvent.values)
 
 
 def _checked(spec: EntrySpec) -> tuple[tuple[journal.Line, ...], dict[str, Ref]]:
-    if spec.event not in EntryEvent.values:
+    if spec.event not in EVENTS:
         raise errors.UnbalancedEntry(details={"event": spec.event})
     refs: dict[str, Ref] = {}
     for p in spec.postings:
@@ -79,7 +86,27 @@ def _open_accounts(refs: Mapping[str, Ref], now: dt.datetime) -> dict[str, Accou
     """The accounts named by ``refs``, opening the missing ones (race-safe on the unique
     code)."""
     found = {a.code: a for a in Account.objects.filter(code__in=list(refs))}
-    for code in sorted(set(refs) - set(found)):
+    missing = sorted(set(refs) - set(found))
+    if len(missing) > 8:
+        # Many at once (a batch): one insert that skips codes a concurrent posting just
+        # opened, then read them all back.
+        Account.objects.bulk_create(
+            [
+                Account(
+                    code=code,
+                    type=refs[code].type,
+                    kind=KIND_OF[refs[code].type],
+                    institution_id=refs[code].institution_id,
+                    owner_id=refs[code].owner_id,
+                    opened_at=now,
+                )
+                for code in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found.update((a.code, a) for a in Account.objects.filter(code__in=missing))
+        missing = []
+    for code in missing:
         ref = refs[code]
         try:
             with transaction.atomic():
@@ -211,10 +238,20 @@ def post_entry(
     return entry
 
 
-def post_entries(*, specs: Sequence[EntrySpec], actor: Actor | None = None) -> list[JournalEntry]:
+def post_entries(
+    *,
+    specs: Sequence[EntrySpec],
+    actor: Actor | None = None,
+    returning: bool = True,
+    replay: bool = True,
+) -> list[JournalEntry]:
     """Post many entries in one transaction (all or none); entries whose ``(event, key)``
     was already posted are replayed (same lines) or refused (different lines). Balances
-    move once per account for the whole batch."""
+    move once per account for the whole batch. Rows are written with plain multi-row
+    INSERTs (no model instances), so a batch of thousands costs little more than its SQL;
+    ``returning=False`` (bulk history) skips building the entries to return;
+    ``replay=False`` (the caller knows the entries are new) skips looking for earlier
+    postings: a key already posted then fails the whole batch on the unique index."""
     checked: dict[tuple[str, str], tuple[EntrySpec, tuple[journal.Line, ...]]] = {}
     refs: dict[str, Ref] = {}
     for spec in specs:
@@ -231,42 +268,106 @@ def post_entries(*, specs: Sequence[EntrySpec], actor: Actor | None = None) -> l
     if not checked:
         return []
     now = clock.now()
-    user = actor.user if actor is not None else None
+    user_id = actor.user_id if actor is not None else None
     with transaction.atomic():
-        existing = _existing(list(checked))
+        existing = _existing(list(checked)) if replay else {}
         for k, entry in existing.items():
             _replay(entry, checked[k][1])
         accounts = _open_accounts(refs, now)
         fresh = [k for k in checked if k not in existing]
-        new_entries = JournalEntry.objects.bulk_create(
+        ids = _insert_entries(
             [
-                JournalEntry(
-                    event=checked[k][0].event,
-                    key=checked[k][0].key,
-                    posted_at=now,
-                    posted_by=user,
-                    institution_id=checked[k][0].institution_id,
-                    order_id=checked[k][0].order_id,
-                    memo=checked[k][0].memo[:256],
+                (
+                    checked[k][0].event,
+                    checked[k][0].key,
+                    checked[k][0].posted_at or now,
+                    user_id,
+                    checked[k][0].institution_id,
+                    checked[k][0].order_id,
+                    checked[k][0].memo[:256],
                 )
                 for k in fresh
             ]
         )
-        rows: list[JournalLine] = []
+        rows: list[tuple[int, int, int]] = []
         deltas: dict[int, int] = defaultdict(int)
         guarded: set[int] = set()
-        for k, entry in zip(fresh, new_entries, strict=True):
+        for k in fresh:
             spec, lines = checked[k]
+            entry_id = ids[k]
             for ln in lines:
-                acc = accounts[ln.account]
-                rows.append(JournalLine(entry=entry, account=acc, amount_fen=ln.amount_fen))
-                deltas[acc.pk] += ln.amount_fen
+                acc_id = accounts[ln.account].pk
+                rows.append((entry_id, acc_id, ln.amount_fen))
+                deltas[acc_id] += ln.amount_fen
             guarded.update(accounts[c].pk for c in spec.no_overdraw if c in accounts)
-        JournalLine.objects.bulk_create(rows)
+        _insert_lines(rows)
         by_id = {a.pk: a for a in accounts.values()}
         _apply_balances({a: d for a, d in deltas.items() if d != 0}, by_id, guarded)
-        out = {**existing, **dict(zip(fresh, new_entries, strict=True))}
+    if not returning:
+        return []
+    made = {e.pk: e for e in JournalEntry.objects.filter(pk__in=list(ids.values()))}
+    out = {**existing, **{k: made[ids[k]] for k in fresh}}
     return [out[(s.event, s.key)] for s in specs]
+
+
+#: Rows per multi-row INSERT (8 columns: well under SQLite's 32,766 parameters).
+INSERT_BATCH = 500
+
+
+def _insert_entries(
+    rows: Sequence[tuple[str, str, dt.datetime, int | None, int | None, int | None, str]],
+) -> dict[tuple[str, str], int]:
+    """Insert entries (event, key, posted_at, posted_by, institution, order, memo) and
+    return their ids by ``(event, key)`` (read back with RETURNING, matched by the unique
+    pair, so the order the database returns them in does not matter)."""
+    out: dict[tuple[str, str], int] = {}
+    if not rows:
+        return out
+    table = connection.ops.quote_name(JournalEntry._meta.db_table)
+    q = connection.ops.quote_name
+    cols = ", ".join(
+        q(c)
+        for c in (
+            "event",
+            "key",
+            "posted_at",
+            "posted_by_id",
+            "institution_id",
+            "order_id",
+            "memo",
+            "reverses_id",
+        )
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), INSERT_BATCH):
+            batch = rows[i : i + INSERT_BATCH]
+            marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, NULL)"] * len(batch))
+            params: list[Any] = []
+            for event, key, at, user, inst, order, memo in batch:
+                params += [event, key, adapt(at), user, inst, order, memo]
+            cur.execute(
+                f"INSERT INTO {table} ({cols}) VALUES {marks} RETURNING id, {q('event')}, {q('key')}",  # noqa: S608
+                params,
+            )
+            for pk, event, key in cur.fetchall():
+                out[(event, key)] = int(pk)
+    return out
+
+
+def _insert_lines(rows: Sequence[tuple[int, int, int]]) -> None:
+    """Insert journal lines (entry id, account id, amount)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(JournalLine._meta.db_table)
+    with connection.cursor() as cur:
+        for i in range(0, len(rows), INSERT_BATCH * 2):
+            batch = rows[i : i + INSERT_BATCH * 2]
+            marks = ", ".join(["(%s, %s, %s)"] * len(batch))
+            cur.execute(
+                f"INSERT INTO {table} (entry_id, account_id, amount_fen) VALUES {marks}",  # noqa: S608
+                [v for row in batch for v in row],
+            )
 
 
 def _existing(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], JournalEntry]:

@@ -14,6 +14,7 @@ Dr payable / Cr clearing(bank).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -29,6 +30,7 @@ from .enums import AccountType, Channel, ChargeStatus, EntryEvent
 from .models import Account, Charge, JournalLine, Payout, Refund
 from .payments import KEY_RE
 from .services import cr, dr, post_entry
+from .statements import Period
 
 REFUND_ROLES = (Role.INSTITUTION_ADMIN, Role.FINANCE_OFFICER, Role.DISPATCHER)
 PAYOUT_ROLES = (Role.INSTITUTION_ADMIN, Role.FINANCE_OFFICER)
@@ -194,3 +196,93 @@ def payout(
             details={"payout": row.pk, "amount_fen": amount_fen},
         )
     return row, True
+
+
+# --- the monthly payout run (ADR 0029) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunLine:
+    """One payable of a payout run: what it held at the month's end, what was paid."""
+
+    account_id: int
+    account_code: str
+    owed_fen: int  # the closing balance at the period's end, on the normal side
+    paid_fen: int  # paid out by this run for this period (0: nothing to pay)
+    payout_id: int | None
+    created: bool  # False: paid by an earlier run of the same period (replayed)
+
+
+def run_key(period_label: str, account_id: int) -> str:
+    return f"payout-run:{period_label}:{account_id}"
+
+
+def payout_run(
+    *, actor: Actor, period: Period, institution_id: int | None = None, reference: str = ""
+) -> list[RunLine]:
+    """Pay out, for a closed period, every provider and institution payable (of one
+    institution, or all for a platform admin) what it held at the period's end, and never
+    more than it holds now. Idempotent per period and account: each payout is keyed
+    ``payout-run:<period>:<account>``, so running the same period again (or twice at
+    once) pays nothing twice; a later period pays what was earned since. Each payout is
+    ``payout`` (the ledger's no-overdraw lock), so concurrent runs cannot overdraw."""
+    if institution_id is None and not actor.is_platform_admin:
+        raise Forbidden()
+    if institution_id is not None and not (
+        actor.is_platform_admin or institution_id in actor.institution_ids(*PAYOUT_ROLES)
+    ):
+        raise Forbidden()
+    if period.end > clock.today():
+        raise errors.PeriodNotClosed(details={"period": period.label})
+    label = period.label
+    accounts = Account.objects.filter(type__in=[AccountType.PROVIDER, AccountType.INSTITUTION])
+    if institution_id is not None:
+        accounts = accounts.filter(institution_id=institution_id)
+    by_id = {a.pk: a for a in accounts.order_by("code")}
+    closing = dict(
+        JournalLine.objects.filter(account_id__in=list(by_id), entry__posted_at__lt=period.end_at)
+        .values("account_id")
+        .annotate(t=Sum("amount_fen"))
+        .values_list("account_id", "t")
+    )
+    # payouts made after the period's end already paid part of what it closed with
+    later = dict(
+        JournalLine.objects.filter(
+            account_id__in=list(by_id),
+            entry__event=EntryEvent.PAYOUT,
+            entry__posted_at__gte=period.end_at,
+        )
+        .values("account_id")
+        .annotate(t=Sum("amount_fen"))
+        .values_list("account_id", "t")
+    )
+    done = {
+        p.idempotency_key: p
+        for p in Payout.objects.filter(idempotency_key__in=[run_key(label, pk) for pk in by_id])
+    }
+    out: list[RunLine] = []
+    ref = (reference or f"run {label}").strip()[:64]
+    for pk, account in by_id.items():
+        owed = -int(closing.get(pk) or 0) - int(later.get(pk) or 0)  # credit-normal
+        key = run_key(label, pk)
+        prior = done.get(key)
+        if prior is not None:
+            out.append(RunLine(pk, account.code, owed, prior.amount_fen, prior.pk, False))
+            continue
+        amount = min(owed, -account.balance_fen)
+        if amount <= 0:
+            out.append(RunLine(pk, account.code, owed, 0, None, False))
+            continue
+        try:
+            row, created = payout(
+                actor=actor, account=account, amount_fen=amount, idempotency_key=key, reference=ref
+            )
+        except errors.IdempotencyKeyReused:
+            # A concurrent run of the same period paid it first (another amount or user).
+            row, created = Payout.objects.get(idempotency_key=key), False
+        except errors.InsufficientBalance:
+            # Paid out in the meantime (a manual payout): nothing left for this run.
+            out.append(RunLine(pk, account.code, owed, 0, None, False))
+            continue
+        out.append(RunLine(pk, account.code, owed, row.amount_fen, row.pk, created))
+    return out

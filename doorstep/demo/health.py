@@ -317,3 +317,94 @@ class HealthSeed:
 def build_health(city: DemoCity, *, months: int) -> None:
     """The seed's health step (after elders): see the module docstring."""
     HealthSeed(city).build(months)
+
+
+#: Care plans of the first linked elders (ADR 0027): the services they may use, in order,
+#: and the weekdays of each intervention (the first two the institution offers there).
+CARE_PLAN_ITEMS = (
+    ("bp_check", [1, 4]),
+    ("glucose_check", [2, 5]),
+    ("turning_care", [1, 3, 5]),
+    ("picc_maintenance", [3]),
+    ("companionship_visit", [6]),
+)
+CARE_PLANS = 5
+PROPOSAL_ELDERS = 30
+
+
+def build_care_plans(city: DemoCity, *, count: int = CARE_PLANS) -> None:
+    """Active care plans for the first ``count`` elders linked to an institution, built and
+    booked through the services (so their orders are real orders), and the proactive rules
+    run for the first ``PROPOSAL_ELDERS`` linked elders. An elder whose plan the services
+    refuse is skipped: the seed never fails on it."""
+    from doorstep.core import clock
+    from doorstep.health import proposals
+
+    links = list(
+        ElderInstitutionLink.objects.filter(status=InstitutionLinkStatus.ACTIVE)
+        .select_related("elder__region", "institution")
+        .order_by("id")[:PROPOSAL_ELDERS]
+    )
+    # The seed is deterministic: its orders are placed at the anchor (09:00 today), as the
+    # history's are, not at the wall-clock time of the run.
+    saved = clock.now, clock.today
+    clock.now, clock.today = (lambda: city.anchor), (lambda: city.today)
+    try:
+        _care_plans(city, links, count)
+        for link in links:
+            proposals.evaluate_elder(elder=link.elder)
+    finally:
+        clock.now, clock.today = saved
+
+
+def _care_plans(city: DemoCity, links: list[Any], count: int) -> None:
+    from doorstep.accounts.policy import Actor
+    from doorstep.catalog.models import Offering
+    from doorstep.core.errors import ApplicationError
+    from doorstep.health import careplans
+
+    made = 0
+    for link in links:
+        if made >= count:
+            break
+        reviewer = city.reviewers.get(link.institution_id)
+        if reviewer is None:
+            continue
+        path = link.elder.region.path
+        offered = {
+            code
+            for code, region_path in Offering.objects.filter(
+                institution_id=link.institution_id, is_active=True, item__is_active=True
+            ).values_list("item__code", "region__path")
+            if path.startswith(region_path)
+        }
+        chosen = [(code, days) for code, days in CARE_PLAN_ITEMS if code in offered][:2]
+        if not chosen:
+            continue
+        actor = Actor.of(reviewer)
+        try:
+            plan = careplans.create_plan(
+                actor=actor,
+                elder=link.elder,
+                title="居家护理计划 Home care plan",
+                institution_id=link.institution_id,
+            )
+            careplans.add_goal(
+                actor=actor,
+                plan=plan,
+                description="稳定慢病指标，安全居家 Stable readings, safe at home",
+            )
+            for code, days in chosen:
+                careplans.add_intervention(
+                    actor=actor,
+                    plan=plan,
+                    item_code=code,
+                    frequency_kind="weekly",
+                    weekdays=days,
+                    time_from=dt.time(9 + made % 6, 0),
+                )
+            careplans.activate_plan(actor=actor, plan=plan)
+            careplans.generate_plan(actor=actor, plan=plan)
+        except ApplicationError:
+            continue
+        made += 1

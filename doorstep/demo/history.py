@@ -197,6 +197,10 @@ WRITE_ORDER: list[type[models.Model]] = [
 ]
 
 
+#: The visit event whose time the ledger dates a delivery or a release by.
+ENDED_STATUSES = frozenset({S.COMPLETED, S.CANCELLED, S.REJECTED, S.NO_SHOW, S.ABORTED})
+
+
 def _round_up(t: dt.datetime, minutes: int = 5) -> dt.datetime:
     extra = (-(t.minute % minutes)) % minutes
     t = t.replace(second=0, microsecond=0) + dt.timedelta(minutes=extra)
@@ -218,6 +222,7 @@ class History:
         self.assessments: dict[tuple[int, int, int], Assessment] = {}
         self.schedule: dict[int, tuple[dt.date, dt.datetime, tuple[float, float]]] = {}
         self.chunk = _Chunk()
+        self.ledger: Any = None  # billing.history.HistoryLedger, made at the first flush
 
     # ------------------------------------------------------------------ loading
     def _load(self) -> None:
@@ -987,9 +992,32 @@ class History:
         city = self.city
 
         def steps() -> list[tuple[type[models.Model], list[Any]]]:
-            return [city._bulk(m, chunk.rows[m]) for m in WRITE_ORDER if chunk.rows.get(m)]
+            written = [city._bulk(m, chunk.rows[m]) for m in WRITE_ORDER if chunk.rows.get(m)]
+            return written + self._post_to_ledger(chunk)
 
         city.batcher.commit("history", steps)
+
+    def _post_to_ledger(self, chunk: _Chunk) -> list[tuple[type[models.Model], list[Any]]]:
+        """The chunk's money through the billing services, batched (ADR 0029): a charge per
+        payment and the entries the visit loop would have posted, dated when they happened."""
+        from doorstep.billing.history import HistoryLedger
+        from doorstep.billing.models import Charge, JournalEntry
+
+        if self.ledger is None:
+            self.ledger = HistoryLedger()
+        ended = {e.visit_id: e.at for e in chunk.rows[VisitEvent] if e.to_status in ENDED_STATUSES}
+
+        def write_charges(values: list[dict[str, Any]]) -> list[Any]:
+            return self.city._bulk(Charge, [make(Charge, **v) for v in values])[1]
+
+        charges, entries = self.ledger.post(
+            orders=chunk.rows[Order],
+            visits=chunk.rows[Visit],
+            payments=chunk.rows[Payment],
+            ended_at=ended,
+            write_charges=write_charges,
+        )
+        return [(Charge, list(charges)), (JournalEntry, entries)]
 
     def _write_quality(self) -> None:
         rows = []

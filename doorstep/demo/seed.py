@@ -1010,6 +1010,12 @@ class DemoCity:
 
         build_health(self, months=max(self.history_months, 1))
 
+    def build_care_plans(self) -> None:
+        """Care plans booked through the services and the proactive rules (``health.py``)."""
+        from .health import build_care_plans
+
+        build_care_plans(self)
+
     # ------------------------------------------------------------------ run
     def build(self) -> SeedResult:
         started = time.perf_counter()
@@ -1023,6 +1029,11 @@ class DemoCity:
             self.build_elders()
             self.build_history()
             self.build_health()
+            # The care plans book through the orders services (ordinary inserts): move the
+            # sequences past the ids written in bulk first. No visit history, no bookings.
+            self.writer.finish()
+            if self.history_months > 0:
+                self.build_care_plans()
         finally:
             self.writer.finish()
         self.result.seconds = time.perf_counter() - started

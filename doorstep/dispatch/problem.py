@@ -25,7 +25,9 @@
   mode as travel profile;
 * **continuity**: providers who completed a visit for the elder before are preferred
   (``DISPATCH_CONTINUITY_BONUS`` metres per visit); when re-planning, the current provider
-  is the preferred one with ``DISPATCH_KEEP_BONUS`` (a strong wish to change little).
+  is the preferred one with ``DISPATCH_KEEP_BONUS`` (a strong wish to change little); a
+  visit booked by a care plan prefers the intervention's preferred provider too
+  (``health.careplans.preferred_providers``, ADR 0027);
 
 Time 0 of the model is local midnight of the day, one unit = one second; distance is in
 metres. Travel: ``DISPATCH_OSRM_URL`` (an OSRM server, ``solver.travel.OsrmTravel``) or
@@ -213,6 +215,15 @@ def _blocked_ids(at: dt.datetime) -> set[int]:
     return set(blocked_provider_ids(at=at).values_list("provider_id", flat=True))
 
 
+def _careplan_preferred(visit_ids: list[int]) -> dict[int, int]:
+    """visit id -> the care plan's preferred provider (when the health app provides it)."""
+    try:
+        from doorstep.health.careplans import preferred_providers
+    except ImportError:  # pragma: no cover - the health app is optional
+        return {}
+    return preferred_providers(visit_ids) if visit_ids else {}
+
+
 def _item_name(item: Any) -> dict[str, str]:
     return {"en": item.name_en, "zh": item.name_zh}
 
@@ -387,6 +398,8 @@ def build(
     ):
         seen[elder_id].add(pid(prov_id))
 
+    planned_for = _careplan_preferred([v.pk for v in planned_rows])
+
     # visits
     model_visits: list[Visit] = []
     for v in planned_rows:
@@ -432,6 +445,8 @@ def build(
             preferred = history | (
                 frozenset({pid(v.provider_id)}) if v.provider_id is not None else frozenset()
             )
+            if v.pk in planned_for:
+                preferred |= {pid(planned_for[v.pk])}
         flags = set(v.risk_flags or ())
         priority = len(flags & {"lives_alone", "cognitive_impairment", "oxygen_in_use"})
         model_visits.append(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     ActiveStatus,
@@ -241,7 +242,25 @@ class Observation(Recorded):
 
     class Meta:
         ordering = ["elder_id", "-measured_at", "-id"]
-        indexes = [models.Index(fields=["elder", "kind", "measured_at"])]
+        indexes = [
+            models.Index(fields=["elder", "kind", "measured_at"]),
+            # The record page (ADR 0028): its timeline (newest first across kinds) and the
+            # range counts and day/week buckets of the charts read this index only.
+            models.Index(
+                fields=["elder", "-measured_at", "-id"],
+                include=["kind", "value", "value2"],
+                condition=Q(status="final"),
+                name="health_obs_elder_time_idx",
+            ),
+            # The charts' cache key (record_view.data_version): the newest reading and the
+            # latest void of an elder, one index probe each.
+            models.Index(fields=["elder", "-id"], name="health_obs_elder_newest_idx"),
+            models.Index(
+                fields=["elder", "voided_at"],
+                condition=Q(status="entered_in_error"),
+                name="health_obs_elder_void_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="blood_pressure", value2__isnull=False)
@@ -319,3 +338,227 @@ class AssessmentResult(Recorded):
 
     def __str__(self) -> str:
         return f"assessment result {self.pk}"
+
+
+# --- care plans (issue 6 items 3-4; ADR 0027) -----------------------------------------
+
+
+class CarePlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
+class FrequencyKind(models.TextChoices):
+    DAILY = "daily", _("Every day")
+    WEEKLY = "weekly", _("On given weekdays")
+    EVERY_N_DAYS = "every_n_days", _("Every N days")
+
+
+class InterventionStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    REMOVED = "removed", _("Removed")
+
+
+class OccurrenceStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    SKIPPED = "skipped", _("Skipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class CarePlan(models.Model):
+    """An elder's care plan with one institution: goals, and interventions that generate
+    visit orders on a rolling horizon through the orders services (``careplans``)."""
+
+    elder = models.ForeignKey(ELDER, on_delete=models.PROTECT, related_name="care_plans")
+    institution = models.ForeignKey(
+        "organizations.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(max_length=128)
+    owner = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", help_text="Responsible clinician."
+    )
+    status = models.CharField(
+        max_length=8, choices=CarePlanStatus.choices, default=CarePlanStatus.DRAFT
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Inclusive; empty = open.")
+    review_date = models.DateField(help_text="When the plan is next reviewed.")
+    horizon_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days ahead to book; empty = the platform default."
+    )
+    generated_through = models.DateField(
+        null=True, blank=True, help_text="Last day covered by the latest generation run."
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    activated_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=256, blank=True)
+
+    class Meta:
+        ordering = ["elder_id", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["elder", "institution"],
+                condition=Q(status__in=["draft", "active"]),
+                name="health_careplan_one_open_per_institution",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="health_careplan_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"care plan {self.pk}"
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="goals")
+    description = models.CharField(max_length=256)
+    target = models.CharField(max_length=128, blank=True, help_text="e.g. BP < 140/90 mmHg.")
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan_id", "id"]
+
+    def __str__(self) -> str:
+        return f"goal {self.pk}"
+
+
+class Intervention(models.Model):
+    """A catalogue item at a frequency, a preferred time window and optionally a
+    preferred provider; each planned day becomes one ``PlanOccurrence``."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.PROTECT, related_name="interventions")
+    goal = models.ForeignKey(
+        Goal, null=True, blank=True, on_delete=models.PROTECT, related_name="interventions"
+    )
+    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="+")
+    frequency = models.CharField(max_length=16, choices=FrequencyKind.choices)
+    weekdays = models.JSONField(
+        default=list, blank=True, help_text="Weekly: ISO weekdays 1 (Mon) .. 7 (Sun)."
+    )
+    interval_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Every N days: N (2 .. 90)."
+    )
+    time_from = models.TimeField(help_text="Preferred window, local time: the visit starts.")
+    time_to = models.TimeField(help_text="Preferred window, local time: latest start.")
+    preferred_provider = models.ForeignKey(
+        "workforce.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Inclusive; empty = plan end.")
+    note = models.CharField(max_length=256, blank=True)
+    status = models.CharField(
+        max_length=8, choices=InterventionStatus.choices, default=InterventionStatus.ACTIVE
+    )
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    proposal = models.ForeignKey(
+        "CareProposal", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan_id", "id"]
+
+    def __str__(self) -> str:
+        return f"intervention {self.pk}"
+
+
+class PlanOccurrence(models.Model):
+    """One planned day of an intervention: booked (with its order), skipped (with the
+    stable code the orders services refused with) or cancelled. Unique per day, so a
+    second or concurrent generation run creates nothing twice."""
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, related_name="occurrences"
+    )
+    date = models.DateField()
+    window_start = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=OccurrenceStatus.choices)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    error_code = models.CharField(max_length=64, blank=True)
+    error_details = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["date", "intervention_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "date"], name="health_occurrence_one_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"occurrence {self.pk}"
+
+
+class CareProposal(models.Model):
+    """What a proactive rule proposes for an elder, with the data behind it, for staff
+    to accept or dismiss. At most one open proposal per ``key`` (rule + subject)."""
+
+    elder = models.ForeignKey(ELDER, on_delete=models.PROTECT, related_name="care_proposals")
+    rule = models.CharField(max_length=32)
+    key = models.CharField(max_length=96, help_text="Rule and subject, e.g. 'line_due:12'.")
+    fingerprint = models.CharField(max_length=64, help_text="Hash of the evidence.")
+    reason_en = models.CharField(max_length=512)
+    reason_zh = models.CharField(max_length=512)
+    evidence = models.JSONField(default=list, help_text="The readings / results with dates.")
+    actions = models.JSONField(default=list, help_text="What accepting does.")
+    status = models.CharField(
+        max_length=12, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    created_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    dismiss_reason = models.CharField(max_length=256, blank=True)
+    result = models.JSONField(default=dict, blank=True, help_text="Interventions / orders made.")
+
+    class Meta:
+        ordering = ["elder_id", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["elder", "key"],
+                condition=Q(status="open"),
+                name="health_proposal_one_open_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"care proposal {self.pk}"

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -206,6 +206,59 @@ def record_observation(
     )
     _audit(actor, "create", "observation", row.pk, elder, ["kind", "value", "source"], kind=kind)
     return row
+
+
+class DeviceReading(NamedTuple):
+    """A reading from a registered home device (``record_device_readings``)."""
+
+    elder: Elder
+    kind: str
+    value: Decimal
+    value2: Decimal | None
+    context: str
+    measured_at: dt.datetime
+
+
+@transaction.atomic
+def record_device_readings(*, readings: Sequence[DeviceReading]) -> list[Observation]:
+    """Record readings of registered home devices in one insert (source ``device``).
+
+    No actor: the device's registration to the elder is the authority, and the devices app
+    keeps the ingestion log (device, seq, time received) instead of one audit row per
+    reading. Each reading is checked as in ``record_observation``; a bad one raises
+    ``InvalidObservationValue`` and nothing is stored.
+    """
+    rows = []
+    recorded_at = clock.now()
+    for r in readings:
+        try:
+            first, second = observations.check(r.kind, r.value, r.value2)
+        except observations.InvalidObservation as exc:
+            raise _observation_error(exc) from exc
+        if r.context and (r.kind != "glucose" or r.context not in GlucoseContext.values):
+            raise _observation_error(
+                observations.InvalidObservation("observation_context_invalid", "context")
+            )
+        if r.measured_at > recorded_at + FUTURE_TOLERANCE:
+            raise _observation_error(
+                observations.InvalidObservation("observation_in_future", "measured_at")
+            )
+        spec = observations.KINDS[r.kind]
+        rows.append(
+            Observation(
+                elder=r.elder,
+                kind=r.kind,
+                loinc=spec.loinc,
+                unit=spec.unit,
+                value=first,
+                value2=second,
+                context=r.context,
+                source=ObservationSource.DEVICE,
+                measured_at=r.measured_at,
+                recorded_at=recorded_at,
+            )
+        )
+    return Observation.objects.bulk_create(rows)
 
 
 @transaction.atomic

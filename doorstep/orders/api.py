@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -341,8 +341,14 @@ class DecideAssessmentIn(Schema):
 
 
 class PaymentIn(Schema):
-    method: str
-    receipt_no: str = ""
+    method: str = Field(description="cash, card, pos or ins_card (money taken at the door).")
+    receipt_no: str = Field("", max_length=64)
+    amount_fen: int | None = Field(
+        None, ge=0, description="Optional: what is due now, fen (checked); default: that."
+    )
+    idempotency_key: str | None = Field(
+        None, description="Instead of the Idempotency-Key header (the header wins)."
+    )
 
     model_config = _examples({"method": "cash", "receipt_no": "R-20261201-0001"})
 
@@ -355,6 +361,8 @@ class PaymentOut(Schema):
     receipt_no: str
     confirmed_by_id: int
     confirmed_at: dt.datetime
+    charge_id: int | None = None
+    replayed: bool = False
 
 
 class VisitFilter(Schema):
@@ -578,14 +586,35 @@ def cancel_order(request: HttpRequest, order_id: int, payload: CancelIn) -> Any:
     return services.cancel(actor=actor, order=order, visit=visit, reason=payload.reason)
 
 
-@router.post("/orders/{order_id}/payments", response={201: PaymentOut, **ERRORS})
+@router.post("/orders/{order_id}/payments", response={200: PaymentOut, 201: PaymentOut, **ERRORS})
 def confirm_payment(request: HttpRequest, order_id: int, payload: PaymentIn) -> Any:
+    """Record money taken at the door (cash, card, POS, insurance card). Goes through
+    ``billing.payments`` (a charge with an idempotency key, one ledger posting): send an
+    ``Idempotency-Key`` header to make retries safe (a repeat answers 200 ``replayed``);
+    without one the key is derived from the order and the visits paid (docs/api.md)."""
+    from doorstep.billing.payments import record_door_payment
+
     actor = actor_of(request)
     order = access_order(actor=actor, order_id=order_id)
-    payment: Payment = services.confirm_payment(
-        actor=actor, order=order, method=payload.method, receipt_no=payload.receipt_no
+    charge, created = record_door_payment(
+        actor=actor,
+        order=order,
+        method=payload.method,
+        receipt_no=payload.receipt_no,
+        idempotency_key=request.headers.get("Idempotency-Key") or payload.idempotency_key,
+        amount_fen=payload.amount_fen,
     )
-    return Status(201, payment)
+    assert charge.order_payment_id is not None  # door channels are captured at once
+    payment = Payment.objects.get(pk=charge.order_payment_id)
+    out = {f: getattr(payment, f) for f in ("id", "order_id", "amount_fen", "method")}
+    out.update(
+        receipt_no=payment.receipt_no,
+        confirmed_by_id=payment.confirmed_by_id,
+        confirmed_at=payment.confirmed_at,
+        charge_id=charge.pk,
+        replayed=not created,
+    )
+    return Status(201 if created else 200, out)
 
 
 # --- assessments --------------------------------------------------------------------------

@@ -102,6 +102,40 @@ PAGES: tuple[Page, ...] = (
         ),
     ),
     Page(
+        "web:devices",
+        _("Home devices"),
+        _("Monitors, sensors and watches at home: battery, last contact, register or retire."),
+        frozenset(
+            {
+                Role.PLATFORM_ADMIN,
+                Role.OPERATOR,
+                Role.INSTITUTION_ADMIN,
+                Role.INSTITUTION_REVIEWER,
+                Role.DISPATCHER,
+                Role.FAMILY,
+                Role.ELDER,
+            }
+        ),
+    ),
+    Page(
+        "web:alarms",
+        _("Alarm console"),
+        _("Open alarms of your region, live: acknowledge, call, resolve with a note."),
+        frozenset({Role.OPERATOR, Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN}),
+    ),
+    Page(
+        "web:alarm_contacts_index",
+        _("Security office contacts"),
+        _("Who is told at once, with the live location, when one of your nurses is in danger."),
+        frozenset({Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN}),
+    ),
+    Page(
+        "web:alarm_email",
+        _("Alarm e-mail"),
+        _("Also receive the alarms you are told about at an e-mail address, e.g. a duty mailbox."),
+        frozenset({Role.OPERATOR, Role.INSTITUTION_ADMIN, Role.PLATFORM_ADMIN, Role.FAMILY}),
+    ),
+    Page(
         "web:intake",
         _("Phone intake"),
         _("Find the elder, type the need, book on their behalf."),
@@ -132,6 +166,12 @@ PAGES: tuple[Page, ...] = (
         frozenset({Role.PAYER_OFFICER, Role.FINANCE_OFFICER, Role.INSTITUTION_ADMIN}),
     ),
     Page(
+        "web:payer_rules",
+        _("Payer rules"),
+        _("What each insurer or subsidy scheme pays, by region; publish a new version."),
+        frozenset({Role.PAYER_OFFICER, Role.PLATFORM_ADMIN}),
+    ),
+    Page(
         "web:finance",
         _("Finance"),
         _("Monthly settlement statements (PDF, XLSX), payouts and the reconciliation report."),
@@ -142,6 +182,34 @@ PAGES: tuple[Page, ...] = (
         _("Care records"),
         _("What was done at each visit: measurements, notes and photos."),
         frozenset({Role.ELDER, Role.FAMILY}),
+    ),
+    Page(
+        "web:health_index",
+        _("Health records"),
+        _("Conditions, medications, readings and their trends, assessments; a summary to print."),
+        frozenset(
+            {
+                Role.ELDER,
+                Role.FAMILY,
+                Role.NURSE,
+                Role.COMMUNITY_DOCTOR,
+                Role.INSTITUTION_REVIEWER,
+            }
+        ),
+    ),
+    Page(
+        "web:care_plan_index",
+        _("Care plans"),
+        _("Each elder's care plan, the visits it books and what the health data proposes."),
+        frozenset(
+            {
+                Role.ELDER,
+                Role.FAMILY,
+                Role.NURSE,
+                Role.COMMUNITY_DOCTOR,
+                Role.INSTITUTION_REVIEWER,
+            }
+        ),
     ),
     Page(
         "web:family",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from doorstep.billing.models import Account, Charge
+from doorstep.billing.models import Account, Charge, PayerRule
 from doorstep.core import clock
 from doorstep.orders.models import Order
 
@@ -36,6 +36,8 @@ def build(*, personas: Any, ids: dict[str, int]) -> dict[str, int]:
         "payable_account_id": payable.pk,
         "account_id": payable.pk,
         "claim_id": _claim(personas, order),
+        # payer rules (ADR 0029): the Ningbo LTC rule the claim's share was locked under
+        "payer_rule_id": PayerRule.objects.get(version="matrix").pk,
     }
 
 

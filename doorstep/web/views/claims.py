@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -16,14 +17,17 @@ from django.views.decorators.http import require_POST
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
-from doorstep.billing import claims
+from doorstep.billing import claims, payers
 from doorstep.billing.enums import ClaimStatus, claim_may
-from doorstep.billing.errors import InvalidApprovedAmount
+from doorstep.billing.errors import InvalidApprovedAmount, InvalidPayerRule
 from doorstep.billing.payer_rules import payer_name
+from doorstep.billing.payer_rules_api import publish, region_for, rule_out, rules_visible_to
 from doorstep.core import clock
 from doorstep.core.errors import ApplicationError, NotFound
 from doorstep.core.masking import mask_name
 from doorstep.organizations.models import Institution
+from doorstep.people.enums import InsuranceScheme
+from doorstep.regions.models import Region
 
 from .common import role_page
 from .loop_common import error_text
@@ -149,3 +153,123 @@ def claim_export(request: HttpRequest, claim_id: int, fmt: str, *, actor: Actor)
     response = HttpResponse(data, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- payer rules (ADR 0029) -----------------------------------------------------------------
+
+RULE_ROLES = (Role.PAYER_OFFICER, Role.PLATFORM_ADMIN)
+
+
+def _percent_bp(raw: str, name: str) -> int:
+    try:
+        value = Decimal((raw or "0").strip() or "0")
+    except InvalidOperation as exc:
+        raise InvalidPayerRule(details={name: raw}) from exc
+    return int(value * 100)
+
+
+def _yuan_fen(raw: str, name: str) -> int | None:
+    if not (raw or "").strip():
+        return None
+    try:
+        return int(Decimal(raw.strip()) * 100)
+    except InvalidOperation as exc:
+        raise InvalidPayerRule(details={name: raw}) from exc
+
+
+def _levels(raw: str, name: str, *, percent: bool) -> dict[str, int]:
+    """``"3=70, 4=75"`` -> ``{"3": 7000, "4": 7500}`` (percent -> basis points, or yuan ->
+    fen)."""
+    out: dict[str, int] = {}
+    for part in (raw or "").replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        level, _sep, value = part.partition("=")
+        if not level.strip().isdigit():
+            raise InvalidPayerRule(details={name: part.strip()})
+        out[level.strip()] = _percent_bp(value, name) if percent else (_yuan_fen(value, name) or 0)
+    return out
+
+
+def _rule_values(post: Any) -> dict[str, Any]:
+    try:
+        start = dt.date.fromisoformat((post.get("effective_from") or "").strip())
+    except ValueError as exc:
+        raise InvalidPayerRule(details={"effective_from": post.get("effective_from")}) from exc
+    min_age = (post.get("min_age") or "").strip()
+    if min_age and not min_age.isdigit():
+        raise InvalidPayerRule(details={"min_age": min_age})
+    return {
+        "scheme": (post.get("scheme") or "").strip(),
+        "version": (post.get("version") or "").strip()[:32],
+        "name_zh": (post.get("name_zh") or "").strip()[:64],
+        "name_en": (post.get("name_en") or "").strip()[:96],
+        "effective_from": start,
+        "eligible": [
+            x.strip()
+            for x in (post.get("eligible") or "").replace("，", ",").split(",")
+            if x.strip()
+        ],
+        "coverage_bp": _percent_bp(post.get("coverage_percent", ""), "coverage_bp"),
+        "deductible_fen": _yuan_fen(post.get("deductible_yuan", ""), "deductible_fen") or 0,
+        "annual_cap_fen": _yuan_fen(post.get("annual_cap_yuan", ""), "annual_cap_fen"),
+        "ltc_bp_by_level": _levels(post.get("ltc_shares", ""), "ltc_bp_by_level", percent=True),
+        "ltc_monthly_quota_fen": _levels(
+            post.get("ltc_quotas", ""), "ltc_monthly_quota_fen", percent=False
+        ),
+        "min_age": int(min_age) if min_age else None,
+        "low_income_only": post.get("low_income_only") == "on",
+    }
+
+
+def _publish_regions(actor: Actor) -> list[Region]:
+    """The regions the user may publish rules for: a payer officer's own region nodes;
+    for platform admins the provinces and cities."""
+    if actor.is_platform_admin:
+        return list(Region.objects.filter(level__lte=2).order_by("path"))
+    paths = [p for p in actor.region_paths(Role.PAYER_OFFICER) if p]
+    return list(Region.objects.filter(path__in=paths).order_by("path"))
+
+
+@role_page(*RULE_ROLES)
+def payer_rules(request: HttpRequest, *, actor: Actor) -> HttpResponse:
+    """The payer rule versions of the user's regions, newest first per scheme, and the
+    form to publish a new version (prefilled from ``?from=<rule id>``)."""
+    rows = [
+        rule_out(r)
+        for r in rules_visible_to(actor)
+        .select_related("region")
+        .order_by("region__path", "scheme", "-effective_from")[:300]
+    ]
+    source = next((r for r in rows if str(r["id"]) == request.GET.get("from")), None)
+    return render(
+        request,
+        "web/claims_payer_rules.html",
+        {
+            "rows": rows,
+            "source": source,
+            "schemes": [(s, str(InsuranceScheme(s).label)) for s in payers.ORDER],
+            "regions": _publish_regions(actor),
+            "start": (clock.today() + dt.timedelta(days=1)).isoformat(),
+        },
+    )
+
+
+@require_POST
+@role_page(*RULE_ROLES)
+def payer_rule_publish(request: HttpRequest, *, actor: Actor) -> HttpResponse:
+    try:
+        region = region_for(actor, (request.POST.get("region") or "").strip())
+        values = _rule_values(request.POST)
+        rule = publish(actor=actor, region=region, values=values)
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("web:payer_rules")
+    messages.success(
+        request,
+        _("Version %(version)s published; it applies from %(date)s.")
+        % {"version": rule.version, "date": rule.effective_from.isoformat()},
+    )
+    return redirect("web:payer_rules")

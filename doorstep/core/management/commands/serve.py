@@ -8,7 +8,10 @@ threaded development server (no autoreload; static files through WhiteNoise) unt
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -54,6 +57,7 @@ class Command(BaseCommand):
                 f"Background work: in this process (REDIS_URL is not set); periodic jobs: {jobs}\n"
             )
             scheduler.start()
+        consumer = _start_mqtt_consumer(self.stdout)
         self.stdout.flush()
         in_main = threading.current_thread() is threading.main_thread()
         previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None
@@ -67,6 +71,9 @@ class Command(BaseCommand):
                 skip_checks=False,
             )
         finally:
+            if consumer is not None:  # devices (ADR 0030): it finishes its batch, then exits
+                consumer.terminate()
+                consumer.wait(30)
             if in_main:
                 signal.signal(signal.SIGTERM, previous)
             if scheduler is not None:
@@ -88,6 +95,16 @@ class Command(BaseCommand):
         for role, username, password in logins:
             out.write(f"  {role.ljust(role_width)}  {username.ljust(user_width)}  {password}\n")
         out.write("\n")
+
+
+def _start_mqtt_consumer(out: Any) -> subprocess.Popen[bytes] | None:
+    """With ``MQTT_URL`` set, the device consumer (``manage.py mqtt_consume``) runs beside
+    the server, in its own process (ADR 0030)."""
+    if not getattr(settings, "MQTT_URL", ""):
+        return None
+    out.write("Devices: consuming MQTT (manage.py mqtt_consume) in the background.\n")
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    return subprocess.Popen([sys.executable, str(manage), "mqtt_consume"])  # noqa: S603
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

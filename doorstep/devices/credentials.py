@@ -1,0 +1,46 @@
+"""Device and gateway secrets: generated once, stored only as Mosquitto ``$7$`` hashes.
+
+The format is Mosquitto 2's (``mosquitto_passwd``): ``$7$<iterations>$<b64 salt>$<b64
+PBKDF2-HMAC-SHA512>``, so the broker's password file is written straight from the stored
+hashes and HTTP ingestion verifies the same hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+ITERATIONS = 20_000
+SALT_BYTES = 12
+
+
+def new_secret() -> str:
+    """A random secret for a device (shown once at registration)."""
+    return secrets.token_urlsafe(18)
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(5)}"
+
+
+def hash_secret(secret: str, *, iterations: int = ITERATIONS, salt: bytes | None = None) -> str:
+    salt = salt if salt is not None else secrets.token_bytes(SALT_BYTES)
+    digest = hashlib.pbkdf2_hmac("sha512", secret.encode(), salt, iterations)
+    salt64, digest64 = base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+    return f"$7${iterations}${salt64}${digest64}"
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    try:
+        _, scheme, iterations, salt, digest = stored.split("$")
+        if scheme != "7":
+            return False
+        expected = base64.b64decode(digest)
+        got = hashlib.pbkdf2_hmac(
+            "sha512", secret.encode(), base64.b64decode(salt), int(iterations)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(expected, got)

@@ -1,0 +1,34 @@
+"""Signals the devices app sends for other apps (alerts) to react to.
+
+``device_event`` is sent INSIDE the ingestion transaction, once per newly stored
+(non-duplicate) message, so whatever a receiver writes commits together with the reading and
+before the MQTT acknowledgement; a receiver that raises rolls the message back and the
+consumer retries it (so receivers must not raise for ordinary data). Keyword arguments:
+
+- ``device``: the :class:`doorstep.devices.models.Device` that sent the message;
+- ``event``: the stored :class:`doorstep.devices.models.DeviceEvent`, or ``None`` for a reading;
+- ``observation``: the stored :class:`doorstep.health.models.Observation`, or ``None``
+  (for blood pressure the systolic observation; the others share its ``effective_at``);
+- ``kind``: the payload ``type`` (``"blood_pressure"``, ``"glucose"``, ``"motion"``, ``"sos"``...);
+- ``values``: the payload ``values`` as validated, in the payload's shape (readings:
+  ``{"systolic", "diastolic", "pulse"}`` or ``{"value", "context", "pulse"}`` as ``Decimal``,
+  rounded to the unit's precision; events: the known keys, e.g. ``{"room": "bedroom"}``);
+- ``at``: the aware datetime the device measured it (payload ``ts``);
+- ``seq``: the device's sequence number.
+
+``device_status`` is sent when a device's status changes (``"offline"``, ``"online"`` or
+``"battery_low"``), with ``device``, ``status`` and ``at``; also inside the transaction that
+records the change.
+
+Alarm kinds acknowledged end to end (the platform publishes ``{"seq": n}`` to
+``doorstep/devices/{id}/acks`` after the commit) are listed in :data:`ALARM_KINDS`.
+"""
+
+from __future__ import annotations
+
+import django.dispatch
+
+device_event = django.dispatch.Signal()
+device_status = django.dispatch.Signal()
+
+ALARM_KINDS: frozenset[str] = frozenset({"sos", "fall", "voice_alarm"})
