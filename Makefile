@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+# The suite runs on TEST_WORKERS processes (pytest-xdist, one test database each; a file's
+# tests stay together so module-scoped brokers and workers start once). TEST_WORKERS=0: serial.
+TEST_WORKERS ?= 2
+PYTEST_ARGS ?= -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 .PHONY: run test install install-dev lint typecheck pytest migrate seed messages clean worker beat
 

@@ -68,6 +68,29 @@ def _default_language() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+_DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences"})
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """The rows data migrations load (the ICD-10 subset, ``health`` 0002) are there for every
+    test that uses the database. A transactional test (live server, concurrency) ends with a
+    flush that empties every table, so a later test in the same process would otherwise find
+    none, depending on which tests ran before it in that process (pytest-xdist shares files
+    out differently from run to run)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & _DB_FIXTURES:
+        return
+    transactional = "transactional_db" in names or bool(marker and marker.kwargs.get("transaction"))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from doorstep.health.data import load_condition_codes
+    from doorstep.health.models import ConditionCode
+
+    if not ConditionCode.objects.exists():
+        load_condition_codes()
+
+
 @pytest.fixture
 def world(db: Any) -> World:
     p = make_region("330000", 1, None, "浙江省", "Zhejiang")
