@@ -70,6 +70,65 @@ def on_device_event(
         logger.exception("alert rules failed for a %s reading of device %s", kind, device.pk)
 
 
+def on_device_events(sender: Any, *, messages: list[Any], **_: Any) -> None:
+    """A stored batch (``devices.signals.device_events``), in arrival order: alarms one by
+    one (an error propagates, see above); motion and door marks, the latest per elder and
+    kind; readings in one ``evaluate_readings`` call inside one savepoint. If that fails,
+    each reading is evaluated alone in its own savepoint, so one bad rule costs one reading
+    its alert, not the batch."""
+    readings: list[services.ReadingIn] = []
+    marks: dict[tuple[int, str], Any] = {}
+    for m in messages:
+        values = m.values or {}
+        if m.kind in rules.ALARMS:
+            on_device_event(sender, device=m.device, kind=m.kind, values=values, at=m.at, seq=m.seq)
+            continue
+        elder_id = getattr(m.device, "elder_id", None)
+        if elder_id is None:
+            continue
+        if m.kind in ("motion", "door"):
+            key = (elder_id, m.kind)
+            if key not in marks or m.at > marks[key]:
+                marks[key] = m.at
+            continue
+        if m.kind in rules.READING_MEASURES:
+            readings.append(
+                services.ReadingIn(
+                    elder_id=elder_id,
+                    kind=m.kind,
+                    values=values,
+                    at=m.at,
+                    device_id=m.device.pk,
+                    observation_id=getattr(m.observation, "pk", None),
+                )
+            )
+    for (elder_id, kind), at in marks.items():
+        services.mark_activity(elder_id=elder_id, kind=kind, at=at)
+    if not readings:
+        return
+    try:
+        with transaction.atomic():
+            services.evaluate_readings(readings)
+        return
+    except Exception:
+        logger.exception("alert rules failed for a batch of %d readings", len(readings))
+    for r in readings:
+        try:
+            with transaction.atomic():
+                services.evaluate_reading(
+                    elder_id=r.elder_id,
+                    kind=r.kind,
+                    values=r.values,
+                    at=r.at,
+                    device_id=r.device_id,
+                    observation_id=r.observation_id,
+                )
+        except Exception:
+            logger.exception(
+                "alert rules failed for a %s reading of device %s", r.kind, r.device_id
+            )
+
+
 def on_device_status(sender: Any, *, device: Any, status: str, at: Any, **_: Any) -> None:
     elder = _elder(device)
     if elder is None:
@@ -85,8 +144,10 @@ def on_device_status(sender: Any, *, device: Any, status: str, at: Any, **_: Any
 
 def connect() -> None:
     try:
-        from doorstep.devices.signals import device_event, device_status
+        from doorstep.devices.signals import device_events, device_status
     except ImportError:  # the devices app is not installed in this deployment
         return
-    device_event.connect(on_device_event, dispatch_uid="alerts.device_event")
+    # The batch signal only: ``on_device_event`` is the single-message path it calls for
+    # alarms (listening to both would see every message twice).
+    device_events.connect(on_device_events, dispatch_uid="alerts.device_events")
     device_status.connect(on_device_status, dispatch_uid="alerts.device_status")

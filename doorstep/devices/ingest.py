@@ -5,8 +5,9 @@ claims each ``(device, seq)`` in ``DeviceMessage`` (a message already stored, or
 the batch, is a duplicate and changes nothing), writes readings as ``health`` observations
 (``health.services.record_device_readings``) and other messages as ``DeviceEvent`` rows,
 updates each device's last-seen time, sequence and battery, counts refusals, and sends
-``signals.device_event`` once per newly stored message (and ``device_status`` when a device
-comes back online or reports a low battery). The caller acknowledges the batch only after this
+``signals.device_event`` once per newly stored message and ``signals.device_events`` once with
+all of them (and ``device_status`` when a device comes back online or reports a low
+battery). The caller acknowledges the batch only after this
 returns, i.e. after the commit.
 
 ``ingest_resilient`` is what callers use: a database that cannot be reached raises
@@ -33,7 +34,7 @@ from doorstep.health import services as health_services
 from . import payloads
 from .enums import BATTERY_LOW_PCT, DeviceStatus, Via
 from .models import Device, DeviceEvent, DeviceMessage, RejectionCount
-from .signals import device_event, device_status
+from .signals import StoredMessage, device_event, device_events, device_status
 
 logger = logging.getLogger("doorstep.devices.ingest")
 
@@ -292,9 +293,8 @@ def _store(
     if dispatch:
         for device, status, at in changes:
             device_status.send(sender=Device, device=device, status=status, at=at)
-        for p in fresh:
-            device_event.send(
-                sender=Device,
+        stored_messages = [
+            StoredMessage(
                 device=p.device,
                 event=event_of.get(p.index),
                 observation=first_observation.get(p.index),
@@ -303,6 +303,22 @@ def _store(
                 at=p.message.at,
                 seq=p.message.seq,
             )
+            for p in fresh
+        ]
+        if device_event.has_listeners(Device):
+            for m in stored_messages:
+                device_event.send(
+                    sender=Device,
+                    device=m.device,
+                    event=m.event,
+                    observation=m.observation,
+                    kind=m.kind,
+                    values=m.values,
+                    at=m.at,
+                    seq=m.seq,
+                )
+        if stored_messages:
+            device_events.send(sender=Device, messages=stored_messages)
     return [o for o in outcomes if o is not None]
 
 

@@ -16,6 +16,13 @@ consumer retries it (so receivers must not raise for ordinary data). Keyword arg
 - ``at``: the aware datetime the device measured it (payload ``ts``);
 - ``seq``: the device's sequence number.
 
+``device_events`` is sent once per batch, after the per-message ``device_event`` signals and
+in the same transaction, with ``messages``: a list of :class:`StoredMessage` (the same
+fields as ``device_event``'s keyword arguments), in the order the messages arrived. A
+receiver that works on many messages at once (the alerts app reads the thresholds and the
+recent readings of every elder of the batch in two queries) listens to this one; a
+receiver must listen to one of the two, not both, or it sees each message twice.
+
 ``device_status`` is sent when a device's status changes (``"offline"``, ``"online"`` or
 ``"battery_low"``), with ``device``, ``status`` and ``at``; also inside the transaction that
 records the change.
@@ -26,9 +33,29 @@ Alarm kinds acknowledged end to end (the platform publishes ``{"seq": n}`` to
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
 import django.dispatch
 
 device_event = django.dispatch.Signal()
+device_events = django.dispatch.Signal()
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One newly stored message, as ``device_events`` hands it over."""
+
+    device: Any
+    event: Any
+    observation: Any
+    kind: str
+    values: dict[str, Any]
+    at: dt.datetime
+    seq: int
+
+
 device_status = django.dispatch.Signal()
 
 ALARM_KINDS: frozenset[str] = frozenset({"sos", "fall", "voice_alarm"})

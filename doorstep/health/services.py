@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from doorstep.accounts.policy import Actor
 from doorstep.core import audit, clock
@@ -258,7 +258,47 @@ def record_device_readings(*, readings: Sequence[DeviceReading]) -> list[Observa
                 recorded_at=recorded_at,
             )
         )
-    return Observation.objects.bulk_create(rows)
+    return _insert_observations(rows)
+
+
+_DEVICE_COLUMNS = (
+    ("elder_id", "bigint"),
+    ("recorded_at", "timestamptz"),
+    ("kind", "varchar"),
+    ("loinc", "varchar"),
+    ("unit", "varchar"),
+    ("value", "numeric"),
+    ("value2", "numeric"),
+    ("context", "varchar"),
+    ("source", "varchar"),
+    ("measured_at", "timestamptz"),
+    ("status", "varchar"),
+)
+
+
+def _insert_observations(rows: list[Observation]) -> list[Observation]:
+    """``bulk_create`` for a batch of device readings. On PostgreSQL one ``INSERT ... SELECT
+    FROM unnest(...)`` with the columns as arrays, ids returned in the rows' order (Django
+    builds a 500-row ``VALUES`` statement about as slowly as PostgreSQL runs it: ADR 0030)."""
+    if not rows:
+        return rows
+    if connection.vendor != "postgresql":
+        return Observation.objects.bulk_create(rows)
+    names = ", ".join(name for name, _ in _DEVICE_COLUMNS)
+    arrays = ", ".join(f"%s::{kind}[]" for _, kind in _DEVICE_COLUMNS)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {Observation._meta.db_table} ({names}) "  # noqa: S608 - no input
+            f"SELECT {names} FROM unnest({arrays}) WITH ORDINALITY "
+            f"AS v({names}, n) ORDER BY n RETURNING id",
+            [[getattr(row, name) for row in rows] for name, _ in _DEVICE_COLUMNS],
+        )
+        ids = [r[0] for r in cur.fetchall()]
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = "default"
+    return rows
 
 
 @transaction.atomic

@@ -30,10 +30,12 @@ from .configuration import (
 )
 from .elders import (
     HISTORY,
+    ReadingIn,
     device_alarm,
     device_status_changed,
     evaluate_inactivity,
     evaluate_reading,
+    evaluate_readings,
     mark_activity,
     own_elder,
     press_sos,
@@ -58,6 +60,7 @@ __all__ = [
     "NOTE_MAX",
     "ON_VISIT",
     "STEP_TEXT",
+    "ReadingIn",
     "acknowledge",
     "add_note",
     "add_safety_contact",
@@ -70,6 +73,7 @@ __all__ = [
     "escalate_due",
     "evaluate_inactivity",
     "evaluate_reading",
+    "evaluate_readings",
     "flag_overdue_checkouts",
     "fold_window",
     "mark_activity",

@@ -11,8 +11,8 @@ import pytest
 
 from doorstep.accounts.policy import Actor
 from doorstep.alerts import errors, services
-from doorstep.alerts.models import Alert, AlertEvent
-from doorstep.devices.signals import device_event, device_status
+from doorstep.alerts.models import Activity, Alert, AlertEvent
+from doorstep.devices.signals import StoredMessage, device_events, device_status
 from doorstep.notifications.models import Notification
 from doorstep.workforce.models import Provider
 
@@ -222,18 +222,27 @@ def test_without_family_the_operator_is_told_at_once_and_acknowledging_stops_the
 def test_device_signals_raise_alarms_evaluate_readings_and_track_status(
     frozen: FrozenClock, elder_a: Any, personas: Any
 ) -> None:
-    """The devices app's contract: ``device_event`` and ``device_status`` as documented in
-    doorstep/devices/signals.py."""
+    """The devices app's contract: ``device_events`` (a stored batch) and ``device_status``
+    as documented in doorstep/devices/signals.py."""
     device = SimpleNamespace(pk=77, elder_id=elder_a.pk, type="watch")
+
+    def batch(*messages: tuple[str, dict[str, Any], int]) -> None:
+        device_events.send(
+            sender=None,
+            messages=[
+                StoredMessage(device, None, None, kind, values, NOW, seq)
+                for kind, values, seq in messages
+            ],
+        )
+
     for _ in range(2):  # the same fall delivered twice
-        device_event.send(sender=None, device=device, event=None, observation=None, kind="fall",
-                          values={}, at=NOW, seq=3)  # fmt: skip
-    device_event.send(sender=None, device=device, event=None, observation=None,
-                      kind="glucose", values={"value": 3.5}, at=NOW, seq=4)  # fmt: skip
-    device_event.send(sender=None, device=device, event=None, observation=None,
-                      kind="motion", values={"room": "bedroom"}, at=NOW, seq=5)  # fmt: skip
-    device_event.send(sender=None, device=device, event=None, observation=None,
-                      kind="glucose", values={"value": "garbage"}, at=NOW, seq=6)  # fmt: skip
+        batch(("fall", {}, 3))
+    batch(
+        ("glucose", {"value": 3.5}, 4),
+        ("motion", {"room": "bedroom"}, 5),
+        ("glucose", {"value": "garbage"}, 6),
+    )
+    assert Activity.objects.get(elder=elder_a).last_motion_at == NOW
     assert sorted(Alert.objects.values_list("kind", "severity")) == [
         ("fall", "critical"),
         ("threshold", "critical"),
