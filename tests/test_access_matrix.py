@@ -577,6 +577,15 @@ ROUTES: dict[str, Rule] = {
     "GET /api/v1/billing/orders/{order_id}/invoice": Rule(
         frozenset({"elder", "family", "inst_admin", "platform_admin"})
     ),
+    # patient debt (ADR 0033): the refused share of {debt_order_id}; the family persona has
+    # no pay right; {order_id} owes nothing (409 no_debt_owed in STATE_REFUSALS)
+    "GET /api/v1/billing/debts": Rule(
+        frozenset({"elder", "inst_admin", "platform_admin"}), listing="order_id"
+    ),
+    "POST /api/v1/billing/orders/{order_id}/debt-payments": Rule(
+        frozenset(),
+        body=_body(channel="cash", amount_fen=50, idempotency_key="matrix-debt-0001"),
+    ),
     # health (ADR 0026): {observation_id}, {condition_id}, {medication_id}, {line_id} are
     # on 王秀英's record, entered by institution A's reviewer; conditions: not nurses
     "GET /api/v1/elders/{elder_id}/health": Rule(HEALTH_READERS),
@@ -757,6 +766,11 @@ STATE_REFUSALS: dict[str, tuple[int, frozenset[str]]] = {
     "GET /api/v1/billing/payments/{charge_id}/receipt": (
         409,
         frozenset({"elder", "family", "inst_admin", "platform_admin"}),
+    ),
+    # patient debt: the order owes nothing (the elder, its finance side, its caregiver)
+    "POST /api/v1/billing/orders/{order_id}/debt-payments": (
+        409,
+        frozenset({"elder", "inst_admin", "platform_admin", "caregiver"}),
     ),
     # the charge is pending: 409 not_refundable
     "POST /api/v1/billing/payments/{charge_id}/refunds": (
@@ -978,6 +992,8 @@ def _listing_key(route: str) -> str:
         return "account_id"
     if route.endswith("/billing/claims"):  # claims
         return "claim_id"
+    if route.endswith("/billing/debts"):  # patient debt
+        return "debt_order_id"
     if route.endswith("/billing/payer-rules"):  # payer rules
         return "payer_rule_id"
     if "/dispatch/" in route:  # dispatch

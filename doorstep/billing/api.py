@@ -43,6 +43,7 @@ class ChargeOut(Schema):
     id: int
     order_id: int
     channel: str
+    purpose: str = Field("order", description="order, or debt: a refused share (ADR 0033).")
     status: str
     status_label: str
     amount_fen: int
@@ -59,6 +60,7 @@ def _out(charge: Charge, *, replayed: bool = False) -> dict[str, Any]:
         "id": charge.pk,
         "order_id": charge.order_id,
         "channel": charge.channel,
+        "purpose": charge.purpose,
         "status": charge.status,
         "status_label": str(ChargeStatus(charge.status).label),
         "amount_fen": charge.amount_fen,
@@ -336,6 +338,6 @@ def my_earnings(request: HttpRequest, filters: Query[EarningsQuery]) -> Any:
     }
 
 
-# Claims (ADR 0023 addendum) and settlement (statements, reconciliation, receipts and
-# invoices, ADR 0025) register their routes on this router.
-from . import claims_api, finance_api, payer_rules_api  # noqa: E402, F401
+# Claims (ADR 0023 addendum), settlement (statements, reconciliation, receipts and
+# invoices, ADR 0025) and patient debts (ADR 0033) register their routes on this router.
+from . import claims_api, debts_api, finance_api, payer_rules_api  # noqa: E402, F401

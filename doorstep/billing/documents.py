@@ -26,8 +26,8 @@ from fpdf.enums import XPos, YPos
 from openpyxl import Workbook
 
 from . import accounts as acct
-from .enums import AccountType, Channel, ChargeStatus, EntryEvent
-from .models import Charge, JournalLine, Refund
+from .enums import AccountType, Channel, ChargePurpose, ChargeStatus, EntryEvent
+from .models import Charge, JournalLine, PayerShare, Refund
 from .statements import SELF_PAY, Line, Statement
 
 FONT = Path(__file__).resolve().parent / "fonts" / "DoorstepSansSC.otf"
@@ -381,6 +381,11 @@ def receipt_pdf(charge: Charge) -> bytes:
             (_("Date paid"), _local(charge.captured_at or charge.created_at)),
             (_("Amount paid"), yuan(charge.amount_fen)),
             (_("Payment method"), _channel_label(charge.channel)),
+            *(
+                [(_("Paid for"), _("The share the insurer refused"))]
+                if charge.purpose == ChargePurpose.DEBT
+                else []
+            ),
             *([(_("Terminal or card receipt"), charge.receipt_no)] if charge.receipt_no else []),
             *([(_("Gateway transaction"), charge.gateway_txn)] if charge.gateway_txn else []),
             *_order_pairs(order),
@@ -406,6 +411,10 @@ class InvoiceFigures:
     released_fen: int
     fees_fen: int
     due_fen: int
+    #: What insurers refused of the order's shares (owed by the patient, ADR 0033) ...
+    refused_fen: int = 0
+    #: ... and what the patient paid of it.
+    debt_paid_fen: int = 0
 
 
 def invoice_figures(order: Any) -> InvoiceFigures:
@@ -432,7 +441,12 @@ def invoice_figures(order: Any) -> InvoiceFigures:
         .annotate(t=Sum("amount_fen"))
         .order_by()
     }
-    due = sum(sums.values())
+    # The refused shares moved to the patient per claim (no order on the entry); their
+    # payments are the order's ``debt_paid`` entries (ADR 0033).
+    refused = int(
+        PayerShare.objects.filter(order_id=order.pk).aggregate(t=Sum("rejected_fen"))["t"] or 0
+    )
+    due = sum(sums.values()) + refused
     return InvoiceFigures(
         price_lines=lines,
         total_fen=order.total_fen,
@@ -442,6 +456,8 @@ def invoice_figures(order: Any) -> InvoiceFigures:
         released_fen=-sums.get(EntryEvent.VISIT_CANCELLED, 0),
         fees_fen=sums.get(EntryEvent.CANCELLATION_FEE, 0),
         due_fen=due,
+        refused_fen=refused,
+        debt_paid_fen=-sums.get(EntryEvent.DEBT_PAID, 0),
     )
 
 
@@ -475,6 +491,9 @@ def invoice_pdf(order: Any) -> bytes:
         rows.append((_("Released by cancellations"), yuan(f.released_fen)))
     if f.fees_fen:
         rows.append((_("Cancellation fees"), yuan(f.fees_fen)))
+    if f.refused_fen:
+        rows.append((_("Refused by the insurer, owed by you"), yuan(f.refused_fen)))
+        rows.append((_("Paid of the refused share"), yuan(f.debt_paid_fen)))
     rows.append((_("Refunded"), yuan(f.refunded_fen)))
     if f.due_fen >= 0:
         rows.append((_("Due"), yuan(f.due_fen)))

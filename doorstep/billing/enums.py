@@ -53,6 +53,7 @@ class EntryEvent(models.TextChoices):
     PAYOUT = "payout", _("Payout")
     CLAIM_PAID = "claim_paid", _("Claim paid")
     CLAIM_REJECTED = "claim_rejected", _("Claim rejected")
+    DEBT_PAID = "debt_paid", _("Refused share paid")
     ADJUSTMENT = "adjustment", _("Manual adjustment")
     REVERSAL = "reversal", _("Reversal")
 
@@ -71,6 +72,14 @@ class Channel(models.TextChoices):
 #: Channels captured at once (money changed hands at the door); the rest wait for the
 #: gateway's signed notification.
 DOOR_CHANNELS = frozenset({Channel.CASH, Channel.CARD, Channel.POS, Channel.INSURANCE_CARD})
+
+
+class ChargePurpose(models.TextChoices):
+    """What a charge pays (ADR 0033): the order (its self-pay share, through the visit
+    loop) or the patient's debt from payer shares an insurer refused on its claim."""
+
+    ORDER = "order", _("Order payment")
+    DEBT = "debt", _("Share refused by the insurer")
 
 
 class ChargeStatus(models.TextChoices):

@@ -155,3 +155,16 @@ class InvalidFormat(ValidationFailed):
 class ReceiptNotAvailable(Conflict):
     default_code = "receipt_not_available"
     default_message = _("There is a receipt once the payment has gone through.")
+
+
+class NoDebtOwed(Conflict):
+    default_code = "no_debt_owed"
+    default_message = _("Nothing is owed on this order for shares an insurer refused.")
+
+
+class DebtPaymentPending(Conflict):
+    default_code = "debt_payment_pending"
+    default_message = _(
+        "An online payment of this debt is still waiting for the payment provider. "
+        "Finish it or wait for its answer before paying again."
+    )

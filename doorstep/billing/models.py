@@ -6,7 +6,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from .enums import AccountKind, AccountType, Channel, ChargeStatus, ClaimStatus, EntryEvent
+from .enums import (
+    AccountKind,
+    AccountType,
+    Channel,
+    ChargePurpose,
+    ChargeStatus,
+    ClaimStatus,
+    EntryEvent,
+)
 
 
 class Account(models.Model):
@@ -126,6 +134,12 @@ class Charge(models.Model):
     )
     amount_fen = models.PositiveBigIntegerField(help_text="Amount asked, fen.")
     channel = models.CharField(max_length=16, choices=Channel.choices)
+    purpose = models.CharField(
+        max_length=8,
+        choices=ChargePurpose.choices,
+        default=ChargePurpose.ORDER,
+        help_text="What it pays: the order, or the patient's debt of refused shares (ADR 0033).",
+    )
     status = models.CharField(
         max_length=16, choices=ChargeStatus.choices, default=ChargeStatus.PENDING
     )

@@ -8,6 +8,10 @@ and however concurrently it is sent; the same key with anything else is refused 
 at once through ``orders.confirm_payment`` (the visits move on and the ledger is posted in
 the same transaction); the sandbox gateway's charges wait for its signed notification.
 
+A ``debt`` charge (a refused payer share the patient pays, ADR 0033) is made by
+``debts.pay_claim_debt``; its notification posts ``debt_paid`` instead of confirming the
+order's payment.
+
 ``handle_notification`` accepts a notification only when its signature is the merchant's,
 the merchant is the charge's institution and the amount is the charge's; anything else is
 refused, posts nothing and is audited. A repeated ``paid`` is acknowledged without a second
@@ -30,7 +34,7 @@ from doorstep.orders.models import Order
 from doorstep.orders.services.booking import payable_now, payment_due
 
 from . import errors
-from .enums import DOOR_CHANNELS, Channel, ChargeStatus
+from .enums import DOOR_CHANNELS, Channel, ChargePurpose, ChargeStatus
 from .gateway import SANDBOX, BadNotification, Notification
 from .models import Charge
 
@@ -210,11 +214,30 @@ def handle_notification(*, body: bytes, signature: str) -> tuple[Charge, str]:
     return charge, outcome
 
 
+def _captured_audit(charge: Charge, note: Notification) -> None:
+    """The accepted notification (the reconciliation report checks captures against it)."""
+    audit.record(
+        actor=None,
+        action="billing.payment_captured",
+        object_type="charge",
+        object_id=charge.pk,
+        institution_id=charge.institution_id,
+        details={"txn": note.txn_id, "amount_fen": note.amount_fen},
+    )
+
+
 def _apply(charge: Charge, note: Notification) -> str:
     if note.status == "paid":
         if charge.status == ChargeStatus.CAPTURED:
             return "duplicate"
         # Pending, or failed earlier and paid after all (out of order): capture it.
+        if charge.purpose == ChargePurpose.DEBT:
+            # A refused share paid online posts ``debt_paid``, not the visit loop (ADR 0033).
+            from .debts import capture_debt_charge
+
+            capture_debt_charge(charge, txn=note.txn_id)
+            _captured_audit(charge, note)
+            return "captured"
         payer = Actor.of(charge.requested_by)
         order = Order.objects.get(pk=charge.order_id)
         payment = orders.confirm_payment(
@@ -225,14 +248,7 @@ def _apply(charge: Charge, note: Notification) -> str:
         charge.order_payment_id = payment.pk
         charge.failure_reason = ""
         charge.save(update_fields=["status", "captured_at", "order_payment_id", "failure_reason"])
-        audit.record(
-            actor=None,
-            action="billing.payment_captured",
-            object_type="charge",
-            object_id=charge.pk,
-            institution_id=charge.institution_id,
-            details={"txn": note.txn_id, "amount_fen": note.amount_fen},
-        )
+        _captured_audit(charge, note)
         return "captured"
     if note.status == "failed":
         if charge.status != ChargeStatus.PENDING:

@@ -6,10 +6,11 @@ all over one period (records created, captured or posted in it; their counterpar
 looked up without a date limit) and, for the whole platform, adds the ledger's own drift
 check (``selectors.check``). Codes:
 
-    charge_without_entry           a captured charge has no ``payment_captured`` entry
+    charge_without_entry           a captured charge has no ``payment_captured`` entry (a
+                                   refused share's charge: no ``debt_paid`` entry, ADR 0033)
     charge_amount_differs          ... its entry moved another amount
     charges_share_entry            two captured charges point to one payment entry
-    payment_entry_without_charge   a payment entry has no captured charge
+    payment_entry_without_charge   a payment (or ``debt_paid``) entry has no captured charge
     refund_without_entry           a refund has no ``refund`` entry
     refund_amount_differs          ... its entry moved another amount
     refund_entry_without_refund    a refund entry has no refund row
@@ -42,7 +43,7 @@ from django.db.models import Q, Sum
 from doorstep.core.models import AuditEvent
 
 from . import selectors
-from .enums import Channel, ChargeStatus, EntryEvent
+from .enums import Channel, ChargePurpose, ChargeStatus, EntryEvent
 from .models import Charge, JournalEntry, JournalLine, Payout, Refund
 from .statements import Period
 
@@ -130,10 +131,26 @@ def check_charges(scope: Scope) -> list[Mismatch]:
         [f"payment:{c.order_payment_id}" for c in charges if c.order_payment_id],
         EntryEvent.PAYMENT_CAPTURED,
     )
+    debts = _moved(
+        [f"charge:{c.pk}" for c in charges if c.purpose == ChargePurpose.DEBT],
+        EntryEvent.DEBT_PAID,
+    )
     out = []
     seen: dict[int, int] = {}
     for c in charges:
         rec = f"charge:{c.pk}"
+        if c.purpose == ChargePurpose.DEBT:
+            # A refused share paid (ADR 0033): its own ``debt_paid`` entry, no order payment.
+            hit = debts.get(rec)
+            if hit is None:
+                out.append(
+                    Mismatch("charge_without_entry", rec, c.institution_id, c.amount_fen, None)
+                )
+            elif hit[1] != c.amount_fen or hit[2] != c.order_id:
+                out.append(
+                    Mismatch("charge_amount_differs", rec, c.institution_id, c.amount_fen, hit[1])
+                )
+            continue
         hit = entries.get(f"payment:{c.order_payment_id}") if c.order_payment_id else None
         if hit is None:
             out.append(Mismatch("charge_without_entry", rec, c.institution_id, c.amount_fen, None))
@@ -157,6 +174,19 @@ def check_payment_entries(scope: Scope) -> list[Mismatch]:
         )
     )
     out = []
+    for entry_id, key, amount, inst in rows:
+        ref = key.split(":", 1)[1]
+        if not ref.isdigit() or int(ref) not in captured:
+            out.append(
+                Mismatch("payment_entry_without_charge", f"entry:{entry_id}", inst, None, amount)
+            )
+    rows = _entry_amounts(scope.entries(EntryEvent.DEBT_PAID))
+    ids = [int(k.split(":", 1)[1]) for _, k, _, _ in rows if k.split(":", 1)[1].isdigit()]
+    captured = set(
+        Charge.objects.filter(
+            pk__in=ids, purpose=ChargePurpose.DEBT, status=ChargeStatus.CAPTURED
+        ).values_list("pk", flat=True)
+    )
     for entry_id, key, amount, inst in rows:
         ref = key.split(":", 1)[1]
         if not ref.isdigit() or int(ref) not in captured:

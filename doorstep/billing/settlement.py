@@ -52,14 +52,18 @@ def _method(channel: str) -> str:
 
 def held_for_order(order_id: int, elder_id: int) -> int:
     """Money the platform holds for the patient on this order (fen, >= 0): the credit
-    balance of the patient's account over the order's entries."""
+    balance of the patient's account over the order's entries, counting what insurers
+    refused of its shares as owed (``claim_rejected`` entries are posted per claim, not
+    per order; their ``debt_paid`` payments are per order, ADR 0033)."""
+    from .debts import refused_of_order
+
     total = (
         JournalLine.objects.filter(
             entry__order_id=order_id, account__code=acct.patient(elder_id).code
         ).aggregate(t=Sum("amount_fen"))["t"]
         or 0
     )
-    return max(0, -int(total))
+    return max(0, -(int(total) + refused_of_order(order_id)))
 
 
 def refund(

@@ -8,6 +8,7 @@ from .views import (
     careplans,
     catalog,
     claims,
+    debts,
     devices,
     earnings,
     elders,
@@ -67,6 +68,13 @@ urlpatterns = [
     path("orders/", orders.my_orders, name="my_orders"),
     path("orders/<int:order_id>/", orders.order_detail, name="order"),
     path("orders/<int:order_id>/pay/", orders.order_pay, name="order_pay"),
+    path("orders/<int:order_id>/debt/pay/", debts.debt_pay, name="debt_pay"),
+    path(
+        "orders/<int:order_id>/debt/sandbox/<int:charge_id>/",
+        debts.debt_sandbox_pay,
+        name="debt_sandbox_pay",
+    ),
+    path("finance/debts/<int:order_id>/pay/", finance.finance_debt_pay, name="finance_debt_pay"),
     path("earnings/", earnings.my_earnings, name="my_earnings"),
     # settlement (ADR 0025)
     path("finance/", finance.finance_home, name="finance"),

@@ -2,7 +2,9 @@
 ``charge_id`` is a pending sandbox charge the elder requested for the orders scene's order;
 ``payable_account_id`` is institution A's payable (owed the completed visit's price);
 ``claim_id`` is institution A's submitted claim to Ningbo's long-term-care insurance for
-the completed visit (its payer share is written directly here, set-up only)."""
+the completed visit (its payer share is written directly here, set-up only);
+``debt_order_id`` is that visit's order, owing its basic-insurance share the payer refused
+on a second claim (ADR 0033)."""
 
 from __future__ import annotations
 
@@ -30,19 +32,23 @@ def build(*, personas: Any, ids: dict[str, int]) -> dict[str, int]:
     # the orders scene's completed visit was posted: institution A's payable holds its price
     payable = Account.objects.get(code=f"institution:{order.institution_id}")
     assert payable.balance_fen < -100
+    claim_id, debt_order_id = _claim(personas, order)
     # settlement (ADR 0025): {account_id} is that payable, whose statement is asked for
     return {
         "charge_id": charge.pk,
         "payable_account_id": payable.pk,
         "account_id": payable.pk,
-        "claim_id": _claim(personas, order),
+        "claim_id": claim_id,
+        # patient debt (ADR 0033): the order of that visit owes the refused basic share
+        "debt_order_id": debt_order_id,
         # payer rules (ADR 0029): the Ningbo LTC rule the claim's share was locked under
         "payer_rule_id": PayerRule.objects.get(version="matrix").pk,
     }
 
 
-def _claim(personas: Any, order: Order) -> int:
-    """Institution A's claim to Ningbo's LTC insurance for its completed visit."""
+def _claim(personas: Any, order: Order) -> tuple[int, int]:
+    """Institution A's claim to Ningbo's LTC insurance for its completed visit, and the
+    visit's order, whose basic-insurance share was refused on a second claim."""
     from django.utils import timezone
 
     from doorstep.accounts.policy import Actor
@@ -76,9 +82,27 @@ def _claim(personas: Any, order: Order) -> int:
         amount_fen=100,
         service_date=day,
     )
-    (claim,) = claims.submit_claims(
-        actor=Actor.of(personas.inst_admin),
-        institution=visit.order.institution,
-        period=day.strftime("%Y-%m"),
+    # patient debt (ADR 0033): the visit's basic-insurance share, refused on its own claim
+    PayerShare.objects.create(
+        order=visit.order,
+        visit=visit,
+        elder_id=visit.order.elder_id,
+        payer="resident_basic",
+        region=city,
+        account_code="payer:resident_basic:330200",
+        reason="coverage",
+        amount_fen=50,
+        service_date=day,
     )
-    return claim.pk
+    made = {
+        c.payer: c
+        for c in claims.submit_claims(
+            actor=Actor.of(personas.inst_admin),
+            institution=visit.order.institution,
+            period=day.strftime("%Y-%m"),
+        )
+    }
+    claims.reject(
+        actor=Actor.of(personas.payer_officer), claim=made["resident_basic"], reason="Not covered"
+    )
+    return made["long_term_care"].pk, visit.order_id

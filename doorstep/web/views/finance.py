@@ -1,6 +1,7 @@
 """Finance pages (issue 5, item 6; ADR 0025): settlement statements of the month with PDF and
 XLSX downloads, the reconciliation report, and for platform admins the platform's fees,
-payouts (record one) and the ledger's drift check. Patients download their receipts and
+payouts (record one) and the ledger's drift check; patient debts from refused payer
+shares with a desk payment form (ADR 0033). Patients download their receipts and
 invoices from the order page."""
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
-from doorstep.billing import documents, settlement, statements
+from doorstep.billing import debts, documents, settlement, statements
+from doorstep.billing.enums import Channel
 from doorstep.billing.errors import InvalidMonth
 from doorstep.billing.finance_access import (
     access_invoice_order,
@@ -30,6 +33,7 @@ from doorstep.billing.models import Payout
 from doorstep.billing.reconciliation import reconcile
 from doorstep.core import clock
 from doorstep.core.errors import ApplicationError, NotFound
+from doorstep.core.masking import mask_name
 
 from .common import role_page
 from .loop_common import PATIENT_SIDE, error_text
@@ -87,8 +91,53 @@ def finance_home(request: HttpRequest, *, actor: Actor) -> HttpResponse:
         ).select_related("account")[:50],
         "payees": [s for s in result if s.subject_type in ("provider", "institution")],
         "payout_key": f"web-payout-{uuid.uuid4().hex[:20]}",
+        # patient debt (ADR 0033): refused shares still owed, each with a fresh key
+        "debts": [
+            {
+                "debt": d,
+                "elder": mask_name(d.order.elder.full_name),
+                "key": f"web-desk-{uuid.uuid4().hex[:24]}",
+            }
+            for d in debts.debts_for(actor, outstanding_only=True)[:100]
+        ],
+        "desk_channels": [
+            (c, Channel(c).label) for c in (Channel.CASH, Channel.POS, Channel.INSURANCE_CARD)
+        ],
     }
     return render(request, "web/finance.html", context)
+
+
+@require_POST
+@role_page(Role.INSTITUTION_ADMIN, Role.FINANCE_OFFICER, Role.PLATFORM_ADMIN)
+def finance_debt_pay(request: HttpRequest, order_id: int, *, actor: Actor) -> HttpResponse:
+    """Record at the desk a payment of what an insurer refused (cash, POS, insurance card
+    with its receipt number), through ``billing.debts.pay_claim_debt``."""
+    back = reverse("web:finance") + "#debts"
+    order = debts.access_debt_order(actor=actor, order_id=order_id, for_payment=True)
+    try:
+        amount = int(request.POST.get("amount", ""))
+    except ValueError:
+        amount = -1
+    try:
+        charge, created = debts.pay_claim_debt(
+            actor=actor,
+            order=order,
+            channel=request.POST.get("channel", ""),
+            amount_fen=amount,
+            idempotency_key=request.POST.get("idempotency_key", ""),
+            receipt_no=request.POST.get("receipt_no", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if created:
+            messages.success(
+                request,
+                _("Payment recorded: %(amount)s.") % {"amount": documents.yuan(charge.amount_fen)},
+            )
+        else:
+            messages.info(request, _("This payment was already recorded."))
+    return redirect(back)
 
 
 @role_page(
