@@ -187,6 +187,7 @@ class ConsoleWatcher(threading.Thread):
     HTMX poll): the time each alert id first appears."""
 
     ALERT_ID = re.compile(rb'data-alert-id="(\d+)"')
+    VERSION = re.compile(rb'id="alarm-version" name="v" value="(\w*)"')
 
     def __init__(self, session: Session, every: float) -> None:
         super().__init__(daemon=True)
@@ -196,21 +197,29 @@ class ConsoleWatcher(threading.Thread):
         self.stop = threading.Event()
         self.errors = 0
         self.requests = 0
+        self.unchanged = 0
         self.request_ms: list[float] = []
 
     def run(self) -> None:
         next_at = time.time()
+        version = ""
         while not self.stop.is_set():
             sent = time.time()
             try:
-                status, body, _ = self.session.call("GET", "/alarms/list/")
+                # as the page polls: with the digest of the list it shows (204 = unchanged)
+                status, body, _ = self.session.call("GET", f"/alarms/list/?v={version}")
             except OSError:
                 status, body = 0, b""
             done = time.time()
             self.requests += 1
             self.request_ms.append((done - sent) * 1000)
-            if status != 200:
+            if status == 204:
+                self.unchanged += 1
+            elif status != 200:
                 self.errors += 1
+            found = self.VERSION.search(body)
+            if found:
+                version = found.group(1).decode()
             for match in self.ALERT_ID.finditer(body):
                 self.first_seen.setdefault(int(match.group(1)), done)
             next_at += self.every
@@ -300,31 +309,43 @@ def run_phase(
         ).values_list("elder_id", "count")
     }
     watcher.start()
-    sim_log = log_dir / f"simulator-{int(rate)}.log"
-    with open(sim_log, "wb") as fh:
-        sim = subprocess.Popen(
-            [
-                PY,
-                "manage.py",
-                "simulate_devices",
-                "--credentials",
-                str(args.credentials),
-                "--elders",
-                str(args.elders),
-                "--url",
-                broker.url,
-                "--rate",
-                str(rate),
-                "--duration",
-                str(args.duration),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-        )
-    wait_log(sim_log, "devices connected", 300)
-    # counted from here: the simulator's devices have connected (each connection costs the
+    sims: list[tuple[subprocess.Popen[bytes], Path]] = []
+    n_sims = max(1, args.sim_processes)
+    chunk = -(-args.elders // n_sims)
+    for k in range(n_sims):
+        first = k * chunk
+        count = min(chunk, args.elders - first)
+        if count <= 0:
+            break
+        sim_log = log_dir / f"simulator-{int(rate)}-{k}.log"
+        with open(sim_log, "wb") as fh:
+            sim = subprocess.Popen(
+                [
+                    PY,
+                    "manage.py",
+                    "simulate_devices",
+                    "--credentials",
+                    str(args.credentials),
+                    "--first-elder",
+                    str(first),
+                    "--elders",
+                    str(count),
+                    "--url",
+                    broker.url,
+                    "--rate",
+                    str(rate * count / args.elders),
+                    "--duration",
+                    str(args.duration),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+            )
+        sims.append((sim, sim_log))
+    for _sim, sim_log in sims:
+        wait_log(sim_log, "devices connected", 300)
+    # counted from here: the simulators' devices have connected (each connection costs the
     # broker one PBKDF2 check of the device's password: a connection storm is not ingestion)
     stored_before = stored_count()
     cpu_before = cpu_of(procs, dbname)
@@ -359,19 +380,21 @@ def run_phase(
         if now >= next_sample:
             series.append((round(now - t0, 1), stored_count() - stored_before))
             next_sample += 1.0
-        st = _stat(sim.pid)
-        if st is not None:
-            sim_cpu_live = st[1]
+        live = [st[1] for sim, _ in sims if (st := _stat(sim.pid)) is not None]
+        if live:
+            sim_cpu_live = sum(live)
     window = time.time() - t0
     stored_window = stored_count() - stored_before
     cpu_window = cpu_of(procs, dbname)
-    # the simulator drains its in-flight QoS 1 messages and exits; its CPU via wait4
-    _, status, usage = os.wait4(sim.pid, 0)
-    sim.returncode = os.waitstatus_to_exitcode(status)
-    sim_cpu = usage.ru_utime + usage.ru_stime
-    sim_out = sim_log.read_text(errors="replace")
-    match = re.search(r"Published (\d+) messages", sim_out)
-    published = int(match.group(1)) if match else 0
+    # each simulator drains its in-flight QoS 1 messages and exits; its CPU via wait4
+    sim_cpu, published, sim_exit = 0.0, 0, 0
+    for sim, sim_log in sims:
+        _, status, usage = os.wait4(sim.pid, 0)
+        sim.returncode = os.waitstatus_to_exitcode(status)
+        sim_exit = sim_exit or sim.returncode
+        sim_cpu += usage.ru_utime + usage.ru_stime
+        match = re.search(r"Published (\d+) messages", sim_log.read_text(errors="replace"))
+        published += int(match.group(1)) if match else 0
     # drain: until everything published (load + probes) is stored, or 120 s
     probe_total = len(bp_sent) + len(sos_sent)
     drain_start = time.time()
@@ -426,7 +449,8 @@ def run_phase(
         "cpu_pct_of_core_window": {k: round(100 * v / window, 1) for k, v in cpu.items()},
         "cpu_s_window_and_drain": cpu_total,
         "simulator_cpu_seen_live_s": round(sim_cpu_live, 2),
-        "simulator_exit": sim.returncode,
+        "simulator_exit": sim_exit,
+        "simulator_processes": len(sims),
         "stored_series": series,
     }
 
@@ -503,6 +527,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-seed", action="store_true", help="Use the database as it is.")
     parser.add_argument("--elders", type=int, default=150, help="elders of the load")
+    parser.add_argument(
+        "--sim-processes", type=int, default=1, help="simulator processes sharing the load"
+    )
     parser.add_argument("--probe-elders", type=int, default=50)
     parser.add_argument("--credentials", type=Path, default=ROOT / "var" / "ingest-devices.json")
     parser.add_argument("--rates", default="500,1000,2000,5000")
@@ -510,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drain-timeout", type=float, default=120.0)
     parser.add_argument("--probe-every", type=float, default=0.5)
     parser.add_argument("--sos-every", type=float, default=1.0)
-    parser.add_argument("--console-poll", type=float, default=2.0)
+    parser.add_argument("--console-poll", type=float, default=1.0)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--batch-wait-ms", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
@@ -628,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
         "args": {k: str(v) for k, v in vars(args).items()},
         "console_request_ms_p99": pct(console.request_ms, 0.99),
         "console_errors": console.errors,
+        "console_requests": console.requests,
+        "console_unchanged_204": console.unchanged,
         "phases": phases,
         "consumer_log_tail": consumer_log.read_text(errors="replace")[-1500:],
     }

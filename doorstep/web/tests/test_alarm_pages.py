@@ -5,6 +5,7 @@ the operator's console, scoped."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -118,9 +119,24 @@ def test_elder_sos_button_and_operator_console(
     operator = login_as(personas.operator)
     listing = operator.get("/alarms/list/")
     assert f'data-testid="alarm-{alert.pk}"'.encode() in listing.content
+    # the console polls with the digest of what it shows: unchanged -> 204, nothing rendered
+    version = re.search(rb'id="alarm-version" name="v" value="(\w+)"', listing.content)
+    assert version is not None
+    same = operator.get("/alarms/list/", {"v": version.group(1).decode()})
+    assert (same.status_code, same.content) == (204, b"")
+    assert operator.get("/alarms/list/", {"v": "stale"}).status_code == 200
     operator.post(f"/alarms/{alert.pk}/acknowledge/", {"next": "console"})
     alert.refresh_from_db()
     assert alert.status == "acknowledged"
+    # the acknowledgement changed the list: the same digest now gets the new list
+    changed = operator.get("/alarms/list/", {"v": version.group(1).decode()})
+    assert changed.status_code == 200
+    assert b"Acknowledged" in changed.content
+    # the same list in another language is another list
+    zh = operator.get(
+        "/alarms/list/", {"v": version.group(1).decode()}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert zh.status_code == 200
     client.logout()
     # another region's regulator is not an operator; institution B's admin sees no elder alarm
     other = login_as(personas.other_admin)

@@ -43,6 +43,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--elders", type=int, default=10)
+        parser.add_argument(
+            "--first-elder",
+            type=int,
+            default=0,
+            help="skip this many elders of the credentials file (several simulators at once)",
+        )
         parser.add_argument("--setup", action="store_true", help="register devices first")
         parser.add_argument("--setup-only", action="store_true", help="register, do not run")
         parser.add_argument(
@@ -72,11 +78,19 @@ class Command(BaseCommand):
         seq_base = int(time.time() * 1000)
         devices = [
             DeviceClient(row["device_id"], row["secret"], broker, seq=seq_base)
-            for row in data["devices"][: options["elders"] * len(SIM_TYPES)]
+            for row in data["devices"][
+                options["first_elder"] * len(SIM_TYPES) : (
+                    options["first_elder"] + options["elders"]
+                )
+                * len(SIM_TYPES)
+            ]
         ]
+        rows = {row["device_id"]: row for row in data["devices"]}
+        if options["rate"] and not options["sos"]:
+            # the load is heart rates from the watches: the other devices would only idle
+            devices = [d for d in devices if rows[d.device_id]["type"] == "watch"]
         if not devices:
             raise CommandError("No devices in the credentials file.")
-        rows = {row["device_id"]: row for row in data["devices"]}
         fleet = Fleet(devices)
         stop = threading.Event()
 
