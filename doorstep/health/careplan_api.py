@@ -20,7 +20,7 @@ from doorstep.core.api import ERRORS, actor_of
 from doorstep.core.errors import ApplicationError, NotFound
 
 from . import access, careplans, frequency, proposals
-from .models import CarePlan, CareProposal, Goal, Intervention, PlanOccurrence
+from .models import CarePlan, CarePlanStatus, CareProposal, Goal, Intervention, PlanOccurrence
 
 router = Router(tags=["care plans"])
 
@@ -124,6 +124,9 @@ class PlanOut(Schema):
     start_date: dt.date
     end_date: dt.date | None
     review_date: dt.date
+    review_due: bool = Field(
+        ..., description="Active and its review date is today or past (the owner is reminded)."
+    )
     horizon_days: int
     generated_through: dt.date | None
     end_reason: str
@@ -139,6 +142,7 @@ class PlanSummary(Schema):
     start_date: dt.date
     end_date: dt.date | None
     review_date: dt.date
+    review_due: bool
 
 
 class EndIn(Schema):
@@ -273,6 +277,7 @@ def _plan(plan: CarePlan) -> PlanOut:
         start_date=plan.start_date,
         end_date=plan.end_date,
         review_date=plan.review_date,
+        review_due=careplans.review_due(plan),
         horizon_days=careplans.horizon_days(plan),
         generated_through=plan.generated_through,
         end_reason=plan.end_reason,
@@ -375,9 +380,11 @@ def _for_change(request: HttpRequest, plan_id: int) -> tuple[Any, CarePlan]:
 
 @router.get("/elders/{elder_id}/care-plans", response={200: list[PlanSummary], **ERRORS})
 def list_plans(request: HttpRequest, elder_id: int) -> list[PlanSummary]:
-    """The elder's care plans, newest first (every institution's)."""
+    """The elder's care plans, newest first (every institution's). The elder and family
+    see no drafts (the care team's work in progress)."""
     actor = actor_of(request)
     elder = access.access_record(actor=actor, elder_id=elder_id, part="care_plans")
+    staff = access.may(actor, elder, "change")
     return [
         PlanSummary(
             id=p.pk,
@@ -387,8 +394,10 @@ def list_plans(request: HttpRequest, elder_id: int) -> list[PlanSummary]:
             start_date=p.start_date,
             end_date=p.end_date,
             review_date=p.review_date,
+            review_due=careplans.review_due(p),
         )
         for p in careplans.plans_of(elder)
+        if staff or p.status != CarePlanStatus.DRAFT
     ]
 
 

@@ -396,6 +396,11 @@ class CarePlan(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Inclusive; empty = open.")
     review_date = models.DateField(help_text="When the plan is next reviewed.")
+    review_reminded_for = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The review date the owner was last reminded of (one reminder per date).",
+    )
     horizon_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Days ahead to book; empty = the platform default."
     )

@@ -337,6 +337,7 @@ def test_the_command_and_the_task_run_the_daily_job(
             measured_at=frozen.now - dt.timedelta(days=days),
         )
     expected = {"plans": 1, "ended": 0, "booked": 0, "skipped": 0, "failed": 0}
+    expected |= {"review_reminders": 0, "review_failed": 0}
     assert generate_care_visits() == {**expected, "elders": 1, "proposals": 1}
     assert generate_care_visits() == {**expected, "elders": 1, "proposals": 0}
     with pytest.raises(CommandError):

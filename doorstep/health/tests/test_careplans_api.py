@@ -102,7 +102,12 @@ def test_nurse_builds_activates_and_generates_a_plan_family_reads_it(
     )
     r = nurse.post(f"/api/v1/care-plans/{pid}/generate")
     assert (r.status_code, r.json()["code"]) == (409, "care_plan_state")
-    assert nurse.post(f"/api/v1/care-plans/{pid}/activate").json()["status"] == "active"
+    # a draft is the care team's work in progress: not shown to the elder or family
+    family = api_as(personas.family)
+    assert family.get(f"/api/v1/care-plans/{pid}").status_code == 404
+    assert family.get(f"/api/v1/elders/{elder_a.pk}/care-plans").json() == []
+    r = nurse.post(f"/api/v1/care-plans/{pid}/activate")
+    assert (r.json()["status"], r.json()["review_due"]) == ("active", False)
     r = nurse.post(f"/api/v1/care-plans/{pid}/generate")
     assert r.status_code == 200
     assert (r.json()["booked"], r.json()["skipped"], r.json()["through"]) == (4, 0, "2026-06-29")

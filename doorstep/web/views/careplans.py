@@ -81,8 +81,16 @@ def _is_staff(actor: Actor, elder: Elder) -> bool:
     return access.may(actor, elder, "change")
 
 
-def _plan_for_page(actor: Actor, elder: Elder, wanted: str | None) -> CarePlan | None:
+def _visible_plans(elder: Elder, staff: bool) -> list[CarePlan]:
+    """Staff see every plan; the elder and family not drafts (the care team's work in
+    progress, e.g. a proposal just accepted), only what is or was in force."""
     plans = list(careplans.plans_of(elder))
+    return plans if staff else [p for p in plans if p.status != CarePlanStatus.DRAFT]
+
+
+def _plan_for_page(
+    actor: Actor, elder: Elder, wanted: str | None, plans: list[CarePlan]
+) -> CarePlan | None:
     if wanted and wanted.isdigit():
         chosen = next((p for p in plans if p.pk == int(wanted)), None)
         if chosen is not None:
@@ -232,11 +240,19 @@ def care_index(request: HttpRequest, *, actor: Actor) -> HttpResponse:
             :INDEX_LIMIT
         ]
     )
+    # Drafts only for the elders whose care the user is on (not for the elder or family).
+    staff_of = set(
+        Elder.objects.filter(
+            access.scope_filter(actor, "change"), pk__in=[e.pk for e in elders]
+        ).values_list("pk", flat=True)
+    )
     plans: dict[int, CarePlan] = {}
     for p in CarePlan.objects.filter(
         elder_id__in=[e.pk for e in elders],
         status__in=[CarePlanStatus.DRAFT, CarePlanStatus.ACTIVE],
     ).order_by("-id"):
+        if p.status == CarePlanStatus.DRAFT and p.elder_id not in staff_of:
+            continue
         plans.setdefault(p.elder_id, p)
     rows = [{"elder": e, "plan": plans.get(e.pk)} for e in elders]
     return render(request, "web/careplans/index.html", {"rows": rows})
@@ -246,19 +262,20 @@ def care_index(request: HttpRequest, *, actor: Actor) -> HttpResponse:
 def care_plan(request: HttpRequest, elder_id: int, *, actor: Actor) -> HttpResponse:
     elder = access.access_record(actor=actor, elder_id=elder_id, part="care_plan")
     staff = _is_staff(actor, elder)
-    plan = _plan_for_page(actor, elder, request.GET.get("plan"))
+    visible = _visible_plans(elder, staff)
+    plan = _plan_for_page(actor, elder, request.GET.get("plan"), visible)
     may_change = False
     if plan is not None and staff:
         may_change = plan.institution_id in careplans.clinical_institutions(actor)
     has_own_open = any(
         p.status != CarePlanStatus.ENDED
         and p.institution_id in careplans.clinical_institutions(actor)
-        for p in careplans.plans_of(elder)
+        for p in visible
     )
     context: dict[str, Any] = {
         "elder": elder,
         "plan": plan,
-        "plans": list(careplans.plans_of(elder)),
+        "plans": visible,
         "staff": staff,
         "may_change": may_change and plan is not None and plan.status != CarePlanStatus.ENDED,
         "may_create": staff and not has_own_open,
@@ -272,6 +289,7 @@ def care_plan(request: HttpRequest, elder_id: int, *, actor: Actor) -> HttpRespo
             occurrences=_occurrence_rows(plan),
             horizon=careplans.horizon_days(plan),
             goals=list(plan.goals.order_by("id")),
+            review_due=staff and careplans.review_due(plan),
         )
         if context["may_change"]:
             context.update(items=_items(), providers=_providers(plan))
@@ -355,7 +373,7 @@ def _act(actor: Actor, elder: Elder, action: str, post: Any) -> tuple[str, CareP
             review_date=_date(post.get("review_date")),
         )
         return _("Draft plan started. Add interventions, then activate it."), plan
-    if action in ("activate", "generate", "end", "add_intervention", "goal"):
+    if action in ("activate", "generate", "end", "add_intervention", "goal", "review"):
         plan = _own_plan(actor, elder, post.get("plan"))
         if action == "activate":
             careplans.activate_plan(actor=actor, plan=plan)
@@ -370,6 +388,13 @@ def _act(actor: Actor, elder: Elder, action: str, post: Any) -> tuple[str, CareP
         if action == "end":
             careplans.end_plan(actor=actor, plan=plan, reason=post.get("reason") or "")
             return _("The plan has ended; its visits that had not started are cancelled."), plan
+        if action == "review":
+            review_on = _date(post.get("review_date"))
+            if review_on is None or review_on <= clock.today():
+                # A review sets the next one: a date still due would remind again at once.
+                raise careplans.InvalidPlan(details={"field": "review_date"})
+            careplans.update_plan(actor=actor, plan=plan, review_date=review_on)
+            return _("Reviewed. Next review on %(date)s.") % {"date": review_on.isoformat()}, plan
         if action == "goal":
             careplans.add_goal(
                 actor=actor,

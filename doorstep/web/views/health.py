@@ -27,7 +27,8 @@ from django.utils.translation import get_language, gettext_lazy
 
 from doorstep.accounts.enums import Role
 from doorstep.accounts.policy import Actor
-from doorstep.health import access, record_view
+from doorstep.core import clock
+from doorstep.health import access, careplans, frequency, record_view
 from doorstep.health.enums import (
     DisabilityKind,
     DocumentKind,
@@ -252,6 +253,49 @@ def timeline_context(elder: Elder, page: int) -> dict[str, Any]:
     return {"entries": entries, "page": tl.page, "has_older": tl.has_older}
 
 
+def care_plans_context(elder: Elder, *, mode: str, today: dt.date) -> list[dict[str, Any]]:
+    """The elder's care plans in plain words for the record page: goals, what is done how
+    often, the next visits. Staff also see drafts and whether the review is due; the elder
+    and family see active plans only and never the care team's proposals (ADR 0028)."""
+    chinese = zh()
+    staff = mode == "staff"
+    out = []
+    for o in careplans.plan_overviews(elder, staff=staff, today=today):
+        out.append(
+            {
+                "plan": o.plan,
+                "owner": o.plan.owner.display_name or o.plan.owner.username,
+                "review_due": staff and o.review_due,
+                "goals": [
+                    {
+                        "text": g.description,
+                        "target": g.target,
+                        "achieved": g.status == "achieved",
+                    }
+                    for g in o.goals
+                ],
+                "interventions": [
+                    {
+                        "name": i.item.name_zh if chinese else i.item.name_en,
+                        "schedule": frequency.describe(careplans.freq_of(i))[1 if chinese else 0],
+                        "window": f"{i.time_from:%H:%M}–{i.time_to:%H:%M}",
+                    }
+                    for i in o.interventions
+                ],
+                "next_visits": [
+                    {
+                        "at": v.window_start,
+                        "name": v.intervention.item.name_zh
+                        if chinese
+                        else v.intervention.item.name_en,
+                    }
+                    for v in o.next_visits
+                ],
+            }
+        )
+    return out
+
+
 def _range(request: HttpRequest) -> str:
     code = request.GET.get("range", "")
     return code if code in record_view.RANGES else record_view.DEFAULT_RANGE
@@ -307,6 +351,10 @@ def health_record(request: HttpRequest, elder_id: int, *, actor: Actor) -> HttpR
         # Clinical staff who see the record may assess (health.access.RULES: the same
         # roles and scope), so no second check.
         "can_assess": mode == "staff",
+        "care_plans": care_plans_context(elder, mode=mode, today=clock.today()),
+        # The thresholds page lets clinical staff who may change the record set them
+        # (``alerts`` checks ``health.access`` "change" too): link it for them only.
+        "may_set_thresholds": mode == "staff" and access.may(actor, elder, "change"),
     }
     if mode == "family":
         context.update(_family_basis(actor, elder))

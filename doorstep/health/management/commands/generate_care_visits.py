@@ -3,7 +3,8 @@ without Celery beat (ADR 0027).
 
 Books every active plan's rolling horizon through the orders services (a day already
 booked is left alone, so running it twice, or in two processes at once, books nothing
-twice), ends plans past their end date, and runs the proactive rules.
+twice), ends plans past their end date, reminds the owners of plans whose review is due
+(once per review date) and runs the proactive rules.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from doorstep.health.models import CarePlan, CarePlanStatus
 
 
 class Command(BaseCommand):
-    help = "Generate care-plan visits on the rolling horizon and run the proactive rules."
+    help = (
+        "Generate care-plan visits on the rolling horizon, remind owners of due reviews "
+        "and run the proactive rules."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--plan", type=int, default=None, help="Only this plan.")
@@ -42,6 +46,8 @@ class Command(BaseCommand):
             return
         totals = careplans.generate_due()
         self.stdout.write(" ".join(f"{k}={v}" for k, v in totals.items()))
+        reminded = careplans.remind_reviews()
+        self.stdout.write(" ".join(f"{k}={v}" for k, v in reminded.items()))
         if not options["no_rules"]:
             found = proposals.evaluate_all()
             self.stdout.write(" ".join(f"{k}={v}" for k, v in found.items()))
