@@ -119,25 +119,33 @@ def evaluate_reading(
         finding = rules.baseline_anomaly(kind, found, _history(elder_id, kind, at, observation_id))
     if finding is None:
         return []
-    elder = Elder.objects.get(pk=elder_id)
+    return [_raise_finding(Elder.objects.get(pk=elder_id), finding, found, at, device_id)]
+
+
+def _raise_finding(
+    elder: Elder,
+    finding: rules.Finding,
+    found: Mapping[str, Decimal],
+    at: dt.datetime,
+    device_id: int | None,
+) -> tuple[Alert, bool]:
+    """Raise (or fold) the alert of a reading's finding, with the reasons and values."""
     details = {
         "reasons": [r.as_dict() for r in finding.reasons],
         "values": {k: str(v) for k, v in found.items()},
         **dict(finding.details),
     }
-    return [
-        raise_alert(
-            kind=finding.kind,
-            source=Source.RULE,
-            severity=finding.severity,
-            region_id=elder.region_id,
-            at=at,
-            elder=elder,
-            fold_key=finding.fold_key,
-            device_id=device_id,
-            details=details,
-        )
-    ]
+    return raise_alert(
+        kind=finding.kind,
+        source=Source.RULE,
+        severity=finding.severity,
+        region_id=elder.region_id,
+        at=at,
+        elder=elder,
+        fold_key=finding.fold_key,
+        device_id=device_id,
+        details=details,
+    )
 
 
 @dataclass(frozen=True)
@@ -283,29 +291,16 @@ def evaluate_readings(readings: list[ReadingIn]) -> list[tuple[Alert, bool]]:
     if not findings:
         return []
     elders = Elder.objects.in_bulk({readings[i].elder_id for i in findings})
-    out: list[tuple[Alert, bool]] = []
-    for i in sorted(findings):
-        r, finding = readings[i], findings[i]
-        elder = elders[r.elder_id]
-        details = {
-            "reasons": [reason.as_dict() for reason in finding.reasons],
-            "values": {k: str(v) for k, v in found[i].items()},
-            **dict(finding.details),
-        }
-        out.append(
-            raise_alert(
-                kind=finding.kind,
-                source=Source.RULE,
-                severity=finding.severity,
-                region_id=elder.region_id,
-                at=r.at,
-                elder=elder,
-                fold_key=finding.fold_key,
-                device_id=r.device_id,
-                details=details,
-            )
+    return [
+        _raise_finding(
+            elders[readings[i].elder_id],
+            findings[i],
+            found[i],
+            readings[i].at,
+            readings[i].device_id,
         )
-    return out
+        for i in sorted(findings)
+    ]
 
 
 def mark_activity(*, elder_id: int, kind: str, at: dt.datetime) -> None:
