@@ -24,7 +24,6 @@ so the patient's account returns to where it stood before the claim was decided.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -45,7 +44,7 @@ from .enums import DOOR_CHANNELS, Channel, ChargePurpose, ChargeStatus, ClaimSta
 from .gateway import SANDBOX
 from .models import Charge, ClaimEvent, JournalEntry, PayerShare, Refund
 from .payer_rules import payer_name
-from .payments import KEY_RE
+from .payments import KEY_RE, _fingerprint, _replay
 from .services import cr, dr, post_entry
 
 #: Claim moves whose reason is the payer's reason for refusing.
@@ -275,19 +274,6 @@ def debt_of_order(*, actor: Actor, order: Order) -> Debt | None:
 # --- paying ---------------------------------------------------------------------------
 
 
-def _fingerprint(
-    *, order: Order, channel: str, amount_fen: int, user_id: int | None, receipt: str
-) -> str:
-    raw = f"debt|{order.pk}|{channel}|{amount_fen}|{user_id}|{receipt}"
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _replay(charge: Charge, fingerprint: str) -> Charge:
-    if charge.fingerprint != fingerprint:
-        raise errors.IdempotencyKeyReused(details={"charge_id": charge.pk})
-    return charge
-
-
 def outstanding_of(order: Order) -> int:
     return max(0, refused_of_order(order.pk) - paid_by_order([order.pk]).get(order.pk, 0))
 
@@ -319,7 +305,12 @@ def pay_claim_debt(
     if channel in (Channel.POS, Channel.INSURANCE_CARD) and not receipt:
         raise errors.ReceiptRequired(details={"channel": channel})
     fingerprint = _fingerprint(
-        order=order, channel=channel, amount_fen=amount_fen, user_id=actor.user_id, receipt=receipt
+        order=order,
+        channel=channel,
+        amount_fen=amount_fen,
+        user_id=actor.user_id,
+        receipt=receipt,
+        purpose="debt",
     )
     with transaction.atomic():
         existing = Charge.objects.filter(idempotency_key=idempotency_key).first()

@@ -42,9 +42,19 @@ KEY_RE = re.compile(r"^[A-Za-z0-9_\-:.]{8,64}$")
 
 
 def _fingerprint(
-    *, order: Order, channel: str, amount_fen: int, user_id: int | None, receipt: str
+    *,
+    order: Order,
+    channel: str,
+    amount_fen: int,
+    user_id: int | None,
+    receipt: str,
+    purpose: str = "",
 ) -> str:
+    """What a request asked, hashed: the same key must come back with the same request.
+    ``purpose`` ("debt") keeps a debt payment from replaying an order payment's key."""
     raw = f"{order.pk}|{channel}|{amount_fen}|{user_id}|{receipt}"
+    if purpose:
+        raw = f"{purpose}|{raw}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
