@@ -120,6 +120,13 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["provider", "window_start"]),
             models.Index(fields=["status", "pool_published_at"]),
+            # Matching's booked minutes (a team's visits of one week, ADR 0020): a range
+            # scan of the week instead of a pass over every visit of the city.
+            models.Index(
+                fields=["window_start"],
+                include=["provider", "duration_minutes", "status"],
+                name="orders_visit_week_idx",
+            ),
         ]
 
     def __str__(self) -> str:
