@@ -1,31 +1,35 @@
-"""Simulated home devices over real MQTT (ADR 0030): the demo's and the benchmarks' source.
+"""Simulated home devices over real MQTT (ADR 0030, 0035): the demo's and the benchmarks' source.
 
-``DeviceClient`` is one device with its own credentials: it publishes
-``{"seq", "ts", "type", "values"}`` to its own events topic with QoS 1, numbering messages
-itself, and repeats each alarm (SOS, fall, voice alarm) with the same ``seq``, backing off, until
-the platform's ack for that ``seq`` arrives on its acks topic, across disconnections and broker
-restarts. ``Fleet`` drives many devices from one thread (``select`` over their sockets) and
-reconnects them. ``day_plan`` (pure, seeded) writes a day of one elder's life for a profile:
-``normal``, ``hypertension`` (high readings with an episode), ``fall`` (a fall, then
-stillness) or ``inactive`` (no motion from mid-morning, the door never opened).
+``DeviceClient`` is one device with its own credentials and its own MQTT 3.1.1 connection
+(persistent session): it publishes ``{"seq", "ts", "type", "values"}`` to its own events topic
+with QoS 1, numbering messages itself, keeps each publish until the broker's PUBACK (and sends
+the unacknowledged ones again, flagged DUP, after a reconnection, as the protocol asks), and
+repeats each alarm (SOS, fall, voice alarm) with the same ``seq``, backing off, until the
+platform's ack for that ``seq`` arrives on its acks topic, across disconnections and broker
+restarts. The packets are built and read with ``mqttwire`` (a device costs a few microseconds a
+message, so one simulator process can load the platform at benchmark rates). ``Fleet``
+drives many devices from one thread (``select`` over their sockets) and reconnects them.
+``day_plan`` (pure, seeded) writes a day of one elder's life for a profile: ``normal``,
+``hypertension`` (high readings with an episode), ``fall`` (a fall, then stillness) or
+``inactive`` (no motion from mid-morning, the door never opened).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import random
 import select
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-
+from . import mqttwire as wire
 from .mosquitto import ACKS, EVENTS, Broker
 from .signals import ALARM_KINDS
 
@@ -33,6 +37,8 @@ logger = logging.getLogger("doorstep.devices.simulator")
 
 PROFILES = ("normal", "hypertension", "fall", "inactive")
 ROOMS = ("bedroom", "living_room", "kitchen", "bathroom")
+KEEPALIVE = 20
+V311 = wire.MQTT311
 
 
 @dataclass
@@ -45,60 +51,178 @@ class DeviceClient:
     seq: int = 0
     repeat_every: float = 2.0
     max_repeat_every: float = 30.0
-    pending: dict[int, tuple[str, float, float]] = field(default_factory=dict)
+    pending: dict[int, tuple[bytes, float, float]] = field(default_factory=dict)
     acked: set[int] = field(default_factory=set)
     published: int = 0
     repeats: int = 0
+    #: Write each publish at once (as a device does). A load generator turns this off and
+    #: lets ``Fleet.step`` write a device's publishes together: fewer system calls for it
+    #: and for the broker.
+    write_at_once: bool = True
 
     def __post_init__(self) -> None:
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.device_id,
-            clean_session=False,
-            protocol=mqtt.MQTTv311,
-        )
-        client.username_pw_set(self.device_id, self.secret)
-        client.max_queued_messages_set(0)
-        client.max_inflight_messages_set(100)
-        client.on_connect = self._on_connect
-        client.on_message = self._on_message
-        self.client = client
+        self.sock: socket.socket | None = None
+        self.decoder = wire.Decoder(version=V311)
         self.connected = False
         self.next_attempt = 0.0
+        #: QoS 1 publishes the broker has not acknowledged yet, by packet id, in order.
+        self.unacked: dict[int, bytes] = {}
+        self.outbuf = bytearray()
+        self.next_id = 0
+        self.last_sent = self.last_heard = 0.0
+        self.topic = self.events_topic.encode()
 
     @property
     def events_topic(self) -> str:
         return EVENTS.format(self.device_id)
 
-    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
-        if reason.is_failure:
+    # --- connection ------------------------------------------------------------------
+
+    def connect(self) -> bool:
+        """Try to (re)connect; False when the broker is not reachable now. The session is
+        usable once the broker's CONNACK is read (``connected``)."""
+        self.drop()
+        self.next_attempt = time.monotonic() + 0.5
+        try:
+            sock = socket.create_connection((self.broker.host, self.broker.port), 2.0)
+        except OSError:
+            return False
+        if self.broker.tls:  # pragma: no cover - the simulator runs against local brokers
+            import ssl
+
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.broker.host)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setblocking(False)
+        self.sock = sock
+        self.decoder = wire.Decoder(version=V311)
+        self.outbuf = bytearray(
+            wire.connect(
+                self.device_id,
+                username=self.device_id,
+                password=self.secret,
+                keepalive=KEEPALIVE,
+                clean_start=False,
+                version=V311,
+            )
+        )
+        self.last_sent = self.last_heard = time.monotonic()
+        return True
+
+    def drop(self) -> None:
+        """Forget the connection (the broker keeps the session; so does this device)."""
+        self.connected = False
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.close()
+            self.sock = None
+        self.outbuf = bytearray()
+
+    def _opened(self, connack: wire.Connack) -> None:
+        if not connack.accepted:
+            logger.warning("%s: connection refused (%s)", self.device_id, connack.reason)
+            self.drop()
             return
         self.connected = True
-        client.subscribe(ACKS.format(self.device_id), qos=1)
+        self.outbuf += wire.subscribe(
+            self._new_id(), ACKS.format(self.device_id), qos=1, version=V311
+        )
+        for packet in self.unacked.values():  # again, flagged DUP (MQTT 3.1.1 4.4)
+            self.outbuf += bytes((packet[0] | 0x08,)) + packet[1:]
         now = time.monotonic()
         for seq, (payload, _, _) in list(self.pending.items()):  # at once after a reconnect
             self.pending[seq] = (payload, now, self.repeat_every)
 
-    def _on_message(self, client: Any, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+    def _new_id(self) -> int:
+        while True:
+            self.next_id = self.next_id % 65535 + 1
+            if self.next_id not in self.unacked:
+                return self.next_id
+
+    # --- network (called by Fleet) ---------------------------------------------------
+
+    def read(self) -> bool:
+        """Read what the broker sent; False when the connection is gone."""
+        assert self.sock is not None
         try:
-            seq = int(json.loads(msg.payload)["seq"])
+            data = self.sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.last_heard = time.monotonic()
+        try:
+            packets = self.decoder.feed(data)
+        except wire.ProtocolError:
+            return False
+        for p in packets:
+            if type(p) is wire.Publish:
+                if p.qos:
+                    self.outbuf += wire.puback(p.packet_id)
+                self._on_ack(p.payload)
+                continue
+            assert isinstance(p, wire.Control)
+            if p.type == wire.PUBACK:
+                self.unacked.pop(wire.packet_id_of(p.body), None)
+            elif p.type == wire.CONNACK:
+                self._opened(wire.parse_connack(p.body, version=V311))
+                if not self.connected:
+                    return False
+        return True
+
+    def write(self) -> bool:
+        """Write what is waiting (as much as the socket takes); False when it failed."""
+        if self.sock is None or not self.outbuf:
+            return self.sock is not None
+        try:
+            sent = self.sock.send(self.outbuf)
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            return False
+        del self.outbuf[:sent]
+        self.last_sent = time.monotonic()
+        return True
+
+    def keepalive(self, now: float) -> bool:
+        """PINGREQ when idle; False when the broker has been silent too long."""
+        if not self.connected:
+            return now - self.last_heard < 10.0  # CONNACK overdue: try again
+        if now - self.last_heard > KEEPALIVE * 1.5:
+            return False
+        if now - self.last_sent >= KEEPALIVE / 2:
+            self.outbuf += wire.PINGREQ_PACKET
+            self.last_sent = now
+        return True
+
+    def _on_ack(self, payload: bytes) -> None:
+        try:
+            seq = int(json.loads(payload)["seq"])
         except (ValueError, KeyError, TypeError):
             return
         self.pending.pop(seq, None)
         self.acked.add(seq)
 
-    def connect(self) -> bool:
-        """Try to (re)connect; False when the broker is not reachable now."""
-        try:
-            self.client.connect(self.broker.host, self.broker.port, keepalive=20)
-        except OSError:
-            self.next_attempt = time.monotonic() + 0.5
-            return False
-        self.next_attempt = time.monotonic() + 0.5
-        return True
+    # --- messages --------------------------------------------------------------------
 
-    def payload(self, kind: str, values: dict[str, Any], at: dt.datetime, seq: int) -> str:
-        return json.dumps({"seq": seq, "ts": at.isoformat(), "type": kind, "values": values})
+    def payload(self, kind: str, values: dict[str, Any], at: dt.datetime, seq: int) -> bytes:
+        return json.dumps(
+            {"seq": seq, "ts": at.isoformat(), "type": kind, "values": values}
+        ).encode()
+
+    def publish_raw(self, topic: str | bytes, body: bytes | str) -> None:
+        """Publish ``body`` with QoS 1 to any topic (the ACL test publishes on another
+        device's topic with this)."""
+        packet_id = self._new_id()
+        raw = body.encode() if isinstance(body, str) else body
+        packet = wire.publish(topic, raw, qos=1, packet_id=packet_id, version=V311)
+        self.unacked[packet_id] = packet
+        if self.connected:
+            self.outbuf += packet
+            if self.write_at_once and not self.write():
+                self.drop()
+                self.next_attempt = time.monotonic() + 0.5
 
     def send(
         self, kind: str, values: dict[str, Any] | None = None, *, at: dt.datetime | None = None
@@ -114,7 +238,7 @@ class DeviceClient:
         """Publish with a given seq (a button pressed twice, a device resending)."""
         when = at or dt.datetime.now(dt.UTC).astimezone()
         body = self.payload(kind, values, when, seq)
-        self.client.publish(self.events_topic, body, qos=1)
+        self.publish_raw(self.topic, body)
         self.published += 1
         if kind in ALARM_KINDS and seq not in self.acked:
             self.pending[seq] = (body, time.monotonic() + self.repeat_every, self.repeat_every)
@@ -124,7 +248,7 @@ class DeviceClient:
         ``max_repeat_every``) so that a slow platform is not flooded with repeats."""
         for seq, (body, due, interval) in list(self.pending.items()):
             if now >= due and self.connected:
-                self.client.publish(self.events_topic, body, qos=1)
+                self.publish_raw(self.topic, body)
                 self.repeats += 1
                 wait = min(interval * 2, self.max_repeat_every)
                 self.pending[seq] = (body, now + wait, wait)
@@ -133,8 +257,8 @@ class DeviceClient:
 class Fleet:
     """Many devices, one thread: network I/O with ``select``, reconnection, alarm repeats."""
 
-    #: How often the keep-alive bookkeeping (``loop_misc``) and the alarm repeats run: each
-    #: is a pass over every device, too costly for every network step of a busy fleet.
+    #: How often the keep-alive bookkeeping and the alarm repeats run: each is a pass over
+    #: every device, too costly for every network step of a busy fleet.
     MISC_EVERY = 0.2
 
     def __init__(self, devices: Iterable[DeviceClient]) -> None:
@@ -150,26 +274,30 @@ class Fleet:
     def step(self, timeout: float = 0.05) -> None:
         now = time.monotonic()
         socks: dict[Any, DeviceClient] = {}
-        writers = []
         for d in self.devices:
-            sock = d.client.socket()
-            if sock is None:
-                d.connected = False
+            if d.sock is None:
                 if now >= d.next_attempt:
                     d.connect()
+                if d.sock is None:
+                    continue
+            if d.outbuf and not d.write():  # write at once: most writes complete
+                self._lost(d)
                 continue
-            socks[sock] = d
-            if d.client.want_write():
-                writers.append(sock)
+            socks[d.sock] = d
         if socks:
+            writers = [s for s, d in socks.items() if d.outbuf]
             try:
                 readable, writable, _ = select.select(list(socks), writers, [], timeout)
             except (OSError, ValueError):
                 readable, writable = [], []
             for sock in readable:
-                self._io(socks[sock], read=True)
+                d = socks[sock]
+                if not d.read():
+                    self._lost(d)
             for sock in writable:
-                self._io(socks[sock], read=False)
+                d = socks[sock]
+                if d.sock is sock and not d.write():
+                    self._lost(d)
         else:
             time.sleep(timeout)
         now = time.monotonic()
@@ -177,23 +305,14 @@ class Fleet:
             return
         self.next_misc = now + self.MISC_EVERY
         for d in self.devices:
-            if d.client.socket() is not None:
-                self._misc(d)
+            if d.sock is not None and not d.keepalive(now):
+                self._lost(d)
             if d.pending:
                 d.tick(now)
 
-    def _io(self, d: DeviceClient, *, read: bool) -> None:
-        rc = d.client.loop_read() if read else d.client.loop_write()
-        if rc != mqtt.MQTT_ERR_SUCCESS:
-            self._lost(d)
-
-    def _misc(self, d: DeviceClient) -> None:
-        if d.client.loop_misc() != mqtt.MQTT_ERR_SUCCESS:
-            self._lost(d)
-
     @staticmethod
     def _lost(d: DeviceClient) -> None:
-        d.connected = False
+        d.drop()
         d.next_attempt = time.monotonic() + 0.5
 
     def run_until(self, done: Callable[[], bool], timeout: float, every: float = 0.1) -> bool:
@@ -211,17 +330,18 @@ class Fleet:
     def drain(self, timeout: float = 10.0) -> bool:
         """Run until every QoS 1 publish is acknowledged by the broker and no alarm waits."""
         return self.run_until(
-            lambda: all(not d.pending and d.client._out_messages == {} for d in self.devices),
-            timeout,
+            lambda: all(not d.pending and not d.unacked for d in self.devices), timeout
         )
 
     def close(self) -> None:
         for d in self.devices:
-            try:
-                d.client.disconnect()
-                d.client.loop_write()
-            except (OSError, AttributeError):
-                pass
+            if d.sock is not None and d.connected:
+                d.outbuf += wire.disconnect(V311)
+                with contextlib.suppress(OSError):
+                    d.sock.setblocking(True)
+                    d.sock.settimeout(1.0)
+                    d.sock.sendall(d.outbuf)
+            d.drop()
 
 
 # --- what a day looks like (pure) --------------------------------------------------------

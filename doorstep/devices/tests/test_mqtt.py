@@ -149,12 +149,12 @@ def test_kill_9_of_the_broker_loses_no_sos_and_measures_the_reading_loss_window(
     time.sleep(1.5)  # the consumer's session is in an autosave
     early_sos = [d.send("sos", {}) for d in fleet.devices]
     readings(fleet, 300)
-    assert fleet.run_until(lambda: all(not d.client._out_messages for d in fleet.devices), 10)
+    assert fleet.run_until(lambda: all(not d.unacked for d in fleet.devices), 10)
     time.sleep(2.5)  # two autosave intervals
     last_early = {d.device_id: d.seq for d in fleet.devices}
     late_sos = [d.send("sos", {}) for d in fleet.devices]
     readings(fleet, 300)
-    assert fleet.run_until(lambda: all(not d.client._out_messages for d in fleet.devices), 10)
+    assert fleet.run_until(lambda: all(not d.unacked for d in fleet.devices), 10)
     mosquitto.kill9()  # right after the broker acknowledged the late readings
     mosquitto.start()
     again = consumer(mosquitto, tmp_path, "crash")
@@ -191,7 +191,7 @@ def test_no_ack_while_the_database_is_unreachable_then_catch_up(
         proxy.cut()
         readings(fleet, 50)
         sos = fleet.devices[0].send("sos", {})
-        assert fleet.run_until(lambda: not fleet.devices[1].client._out_messages, 5)
+        assert fleet.run_until(lambda: not fleet.devices[1].unacked, 5)
         fleet.run_until(lambda: False, 3)
         assert stored() == 50
         assert sos in fleet.devices[0].pending  # no end-to-end ack without a commit
@@ -216,7 +216,7 @@ def test_a_thousand_sos_presses_a_hundred_pressed_twice_none_lost_none_forged(
     try:
         proc.wait_connected()
         forged = json.dumps({"seq": 999_999, "ts": "2026-11-23T08:00:00+08:00", "type": "sos"})
-        mallory.client.publish(EVENTS.format(victim.device_id), forged, qos=1)
+        mallory.publish_raw(EVENTS.format(victim.device_id), forged)
         for round_ in range(100):
             for d in fleet.devices:
                 seq = d.send("sos", {})
