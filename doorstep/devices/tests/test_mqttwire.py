@@ -12,7 +12,7 @@ def test_varint_round_trips_at_each_length_boundary() -> None:
         encoded = wire.varint(n)
         assert len(encoded) == 1 + (n > 127) + (n > 16_383) + (n > 2_097_151)
         assert wire._read_varint(encoded, 0) == (n, len(encoded))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="varint out of range"):
         wire.varint(268_435_456)
     with pytest.raises(wire.ProtocolError):
         wire._read_varint(b"\xff\xff\xff\xff\x01", 0)
@@ -88,10 +88,12 @@ def test_acknowledgements_connack_and_suback() -> None:
     # CONNACK v5: session present, success, receive maximum 20, a reason string.
     props = b"\x21\x00\x14" + b"\x1f\x00\x02ok"
     connack = wire.parse_connack(b"\x01\x00" + bytes((len(props),)) + props)
-    assert connack.session_present and connack.accepted
+    assert connack.session_present
+    assert connack.accepted
     assert connack.properties == {wire.RECEIVE_MAXIMUM: 20, 0x1F: "ok"}
     refused = wire.parse_connack(b"\x00\x86\x00")  # bad user name or password
-    assert not refused.accepted and refused.reason == 0x86
+    assert not refused.accepted
+    assert refused.reason == 0x86
     assert wire.parse_connack(b"\x00\x05", version=wire.MQTT311).reason == 5
     assert wire.parse_suback(b"\x00\x09\x00\x01") == (9, [1])
     assert wire.parse_suback(b"\x00\x09\x80", version=wire.MQTT311) == (9, [0x80])
