@@ -35,7 +35,7 @@ def on_device_event(
     values: dict[str, Any] | None = None,
     at: Any,
     seq: int,
-    observation: Any = None,
+    observation_id: int | None = None,
     **_: Any,
 ) -> None:
     values = values or {}
@@ -64,7 +64,7 @@ def on_device_event(
                 values=values,
                 at=at,
                 device_id=device.pk,
-                observation_id=getattr(observation, "pk", None),
+                observation_id=observation_id,
             )
     except Exception:
         logger.exception("alert rules failed for a %s reading of device %s", kind, device.pk)
@@ -99,7 +99,7 @@ def on_device_events(sender: Any, *, messages: list[Any], **_: Any) -> None:
                     values=values,
                     at=m.at,
                     device_id=m.device.pk,
-                    observation_id=getattr(m.observation, "pk", None),
+                    observation_id=m.observation_id,
                 )
             )
     for (elder_id, kind), at in marks.items():

@@ -14,6 +14,14 @@ returns, i.e. after the commit.
 ``DatabaseUnavailable`` (do not acknowledge, back off, retry); any other failure of the batch
 (a receiver of the signal raising) is retried message by message, and a message that still
 fails is stored without the signal and flagged ``dispatch_failed``, so nothing is lost.
+
+Cost (ADR 0034): no model instance per message. Devices are loaded with the few fields ingest
+reads; readings go to ``health`` as tuples and come back as ids; the log rows are written
+with ``COPY`` (``core.bulk``). A device row is written only when something an operator or a
+rule reads changes: its status, its battery level or flag, or its ``last_seen`` advancing by
+``LAST_SEEN_STEP`` (60 s) or more, so ``last_seen`` lags the newest message by under a
+minute (offline detection waits 30 minutes and more: ``enums.OFFLINE_AFTER``) and
+``last_seq`` is the highest seq as of that write, not necessarily the latest.
 """
 
 from __future__ import annotations
@@ -28,8 +36,9 @@ from typing import Any, NamedTuple
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 
-from doorstep.core import clock
+from doorstep.core import bulk, clock
 from doorstep.health import services as health_services
+from doorstep.people.models import Elder
 
 from . import payloads
 from .enums import BATTERY_LOW_PCT, DeviceStatus, Via
@@ -39,6 +48,9 @@ from .signals import StoredMessage, device_event, device_events, device_status
 logger = logging.getLogger("doorstep.devices.ingest")
 
 STORED, DUPLICATE, REJECTED = "stored", "duplicate", "rejected"
+
+#: A device row is rewritten for ``last_seen`` alone once it advances by this much.
+LAST_SEEN_STEP = dt.timedelta(seconds=60)
 
 
 class DatabaseUnavailable(Exception):
@@ -66,34 +78,73 @@ class Outcome:
         return self.status in (STORED, DUPLICATE) and self.kind in payloads.ALARM_KINDS
 
 
-@dataclass
-class _Parsed:
-    index: int
+class _Parsed(NamedTuple):
+    pos: int  # the item's position in the batch
     device: Device
     message: payloads.Message
+
+
+#: What ingest reads of a device (the alarm receivers read more: deferred, loaded on access).
+_DEVICE_FIELDS = (
+    "id",
+    "device_id",
+    "type",
+    "elder_id",
+    "household_id",
+    "status",
+    "battery_pct",
+    "battery_low",
+    "last_seen",
+    "last_seq",
+)
+
+
+def _devices(ids: set[str]) -> dict[str, tuple[Device, dt.date]]:
+    """The batch's devices by public id, each with its elder's birth date (PostgreSQL: the
+    ids as one array literal; the ORM's ``IN`` of a few hundred parameters cost more than
+    the query)."""
+    if connection.vendor != "postgresql":
+        rows = (
+            Device.objects.filter(device_id__in=ids)
+            .only(*_DEVICE_FIELDS)
+            .annotate(_birth_date=F("elder__birth_date"))
+        )
+        return {d.device_id: (d, d._birth_date) for d in rows}
+    columns = ", ".join(f"d.{name}" for name in _DEVICE_FIELDS)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT {columns}, e.birth_date FROM {Device._meta.db_table} AS d "  # noqa: S608
+            f"JOIN {Elder._meta.db_table} AS e ON e.id = d.elder_id "
+            "WHERE d.device_id = ANY(%s::varchar[])",
+            [bulk.array_literal(ids)],
+        )
+        found = cur.fetchall()
+    out = {}
+    for row in found:
+        device = Device.from_db(connection.alias, _DEVICE_FIELDS, row[:-1])
+        out[device.device_id] = (device, row[-1])
+    return out
 
 
 def _parse_all(
     items: Sequence[Incoming], *, household_id: int | None
 ) -> tuple[list[Outcome | None], list[_Parsed]]:
-    ids = {item.device_id for item in items}
-    devices = {
-        d.device_id: d for d in Device.objects.select_related("elder").filter(device_id__in=ids)
-    }
+    devices = _devices({item.device_id for item in items})
     now = clock.now()
     outcomes: list[Outcome | None] = [None] * len(items)
     parsed: list[_Parsed] = []
     for i, item in enumerate(items):
-        device = devices.get(item.device_id)
-        if device is None or (household_id is not None and device.household_id != household_id):
+        found = devices.get(item.device_id)
+        if found is None or (household_id is not None and found[0].household_id != household_id):
             outcomes[i] = Outcome(REJECTED, item.device_id, reason="device_unknown")
             continue
+        device, birth_date = found
         if device.status == DeviceStatus.RETIRED:
             outcomes[i] = Outcome(REJECTED, item.device_id, reason="device_retired")
             continue
         try:
             message = payloads.parse(item.payload, device_type=device.type, now=now)
-            if message.is_reading and message.at.date() < device.elder.birth_date:
+            if message.readings and message.at.date() < birth_date:
                 raise payloads.Rejected("ts_invalid")
         except payloads.Rejected as exc:
             outcomes[i] = Outcome(REJECTED, item.device_id, reason=exc.reason)
@@ -131,35 +182,50 @@ class _LogRow(NamedTuple):
 
 
 def _insert_messages(rows: list[_LogRow]) -> None:
-    """The ingestion log in one statement. On PostgreSQL one ``INSERT ... SELECT FROM
-    unnest(...)`` with the columns as arrays (Django's ``bulk_create`` spends about as long
-    building a 500-row statement as PostgreSQL spends running it); elsewhere ``bulk_create``.
-    A row claimed meanwhile by another writer still raises ``IntegrityError`` (``ingest``
-    retries the batch, the other writer's rows then count as duplicates)."""
+    """The ingestion log: on PostgreSQL one ``COPY`` (``core.bulk``, ADR 0034), elsewhere
+    ``bulk_create``. A row claimed meanwhile by another writer still raises
+    ``IntegrityError`` (``ingest`` retries the batch, the other writer's rows then count as
+    duplicates)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
         DeviceMessage.objects.bulk_create([DeviceMessage(**r._asdict()) for r in rows])
         return
-    table = DeviceMessage._meta.db_table
-    columns = ", ".join(_LogRow._fields)
+    bulk.copy_rows(DeviceMessage, _LogRow._fields, rows)
+
+
+def _already_stored(keys: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which ``(device pk, seq)`` pairs the log holds already."""
+    if not keys:
+        return set()
+    if connection.vendor != "postgresql":
+        device_pks = {d for d, _ in keys}
+        seqs = {s for _, s in keys}
+        found = DeviceMessage.objects.filter(device_id__in=device_pks, seq__in=seqs)
+        return set(found.values_list("device_id", "seq")) & keys
+    pairs = list(keys)
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608 - model's table, no input
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], "
-            "%s::timestamptz[], %s::timestamptz[], %s::varchar[], %s::bigint[], %s::boolean[])",
-            [list(column) for column in zip(*rows, strict=True)],
+            f"SELECT m.device_id, m.seq FROM {DeviceMessage._meta.db_table} AS m "  # noqa: S608
+            "JOIN unnest(%s::bigint[], %s::bigint[]) AS k(device_id, seq) "
+            "ON m.device_id = k.device_id AND m.seq = k.seq",
+            [bulk.array_literal(d for d, _ in pairs), bulk.array_literal(s for _, s in pairs)],
         )
+        return {(d, s) for d, s in cur.fetchall()}
+
+
+_DEVICE_WRITE = ("last_seen", "last_seq", "battery_pct", "battery_low", "status")
 
 
 def _update_devices(devices: list[Device]) -> None:
-    """Last seen, seq, battery and status of every device of the batch in one statement
-    (PostgreSQL: ``UPDATE ... FROM unnest(...)``; ``bulk_update``'s ``CASE WHEN`` over a few
-    hundred devices cost more than the rest of the batch); elsewhere ``bulk_update``."""
+    """Last seen, seq, battery and status of the devices that changed, in one statement
+    (PostgreSQL: ``UPDATE ... FROM unnest(...)`` with array literals; ``bulk_update``'s
+    ``CASE WHEN`` over a few hundred devices cost more than the rest of the batch);
+    elsewhere ``bulk_update``."""
+    if not devices:
+        return
     if connection.vendor != "postgresql":
-        Device.objects.bulk_update(
-            devices, ["last_seen", "last_seq", "battery_pct", "battery_low", "status"]
-        )
+        Device.objects.bulk_update(devices, list(_DEVICE_WRITE))
         return
     table = Device._meta.db_table
     with connection.cursor() as cur:
@@ -170,12 +236,8 @@ def _update_devices(devices: list[Device]) -> None:
             "%s::boolean[], %s::varchar[]) AS v(id, last_seen, last_seq, battery_pct, "
             "battery_low, status) WHERE d.id = v.id",
             [
-                [d.pk for d in devices],
-                [d.last_seen for d in devices],
-                [d.last_seq for d in devices],
-                [d.battery_pct for d in devices],
-                [d.battery_low for d in devices],
-                [d.status for d in devices],
+                bulk.array_literal([d.pk for d in devices]),
+                *[bulk.array_literal([getattr(d, f) for d in devices]) for f in _DEVICE_WRITE],
             ],
         )
 
@@ -189,62 +251,50 @@ def _store(
     dispatch: bool,
 ) -> list[Outcome]:
     # 1. Claim (device, seq): drop what is stored already or repeated within the batch.
-    seqs = {p.message.seq for p in parsed}
-    device_pks = {p.device.pk for p in parsed}
-    stored = (
-        set(
-            DeviceMessage.objects.filter(device_id__in=device_pks, seq__in=seqs).values_list(
-                "device_id", "seq"
-            )
-        )
-        if parsed
-        else set()
-    )
+    stored = _already_stored({(p.device.pk, p.message.seq) for p in parsed})
     fresh: list[_Parsed] = []
     for p in parsed:
         key = (p.device.pk, p.message.seq)
-        if key in stored:
-            outcomes[p.index] = Outcome(
-                DUPLICATE, p.device.device_id, p.message.seq, p.message.kind
-            )
-            continue
-        stored.add(key)
-        fresh.append(p)
-        outcomes[p.index] = Outcome(STORED, p.device.device_id, p.message.seq, p.message.kind)
+        status = DUPLICATE if key in stored else STORED
+        outcomes[p.pos] = Outcome(status, p.device.device_id, p.message.seq, p.message.kind)
+        if status == STORED:
+            stored.add(key)
+            fresh.append(p)
 
-    # 2. Readings -> observations (one insert), events -> DeviceEvent (one insert).
+    # 2. Readings -> observations (one write, ids back), events -> DeviceEvent (one insert).
     readings = [
         health_services.DeviceReading(
-            p.device.elder, r.kind, r.value, r.value2, r.context, p.message.at
+            p.device.elder_id, r.kind, r.value, r.value2, r.context, p.message.at
         )
         for p in fresh
         for r in p.message.readings
     ]
-    observations = iter(
+    observation_ids = iter(
         health_services.record_device_readings(readings=readings) if readings else []
     )
-    first_observation: dict[int, Any] = {}
+    first_observation: dict[int, int] = {}
     for p in fresh:
-        rows = [next(observations) for _ in p.message.readings]
-        if rows:
-            first_observation[p.index] = rows[0]
-    received = {i: items[i].received_at for i in range(len(items))}
+        if p.message.readings:
+            first_observation[p.pos] = next(observation_ids)
+            for _ in p.message.readings[1:]:
+                next(observation_ids)
+    events_in = [p for p in fresh if not p.message.readings]
     events = DeviceEvent.objects.bulk_create(
         [
             DeviceEvent(
                 device=p.device,
-                elder=p.device.elder,
+                elder_id=p.device.elder_id,
                 seq=p.message.seq,
                 kind=p.message.kind,
                 values=p.message.values,
                 at=p.message.at,
-                received_at=received[p.index],
+                received_at=items[p.pos].received_at,
             )
-            for p in fresh
-            if not p.message.is_reading
+            for p in events_in
         ]
     )
-    event_of = dict(zip([p.index for p in fresh if not p.message.is_reading], events, strict=True))
+    event_of = dict(zip([p.pos for p in events_in], events, strict=True))
+    failed = not dispatch
     _insert_messages(
         [
             _LogRow(
@@ -252,37 +302,50 @@ def _store(
                 p.message.seq,
                 p.message.kind,
                 p.message.at,
-                received[p.index],
+                items[p.pos].received_at,
                 via,
-                getattr(first_observation.get(p.index), "pk", None),
-                not dispatch,
+                first_observation.get(p.pos),
+                failed,
             )
             for p in fresh
         ]
     )
 
-    # 3. Devices: last seen, sequence, battery, status (online again, battery low).
+    # 3. Devices: last seen, sequence, battery, status (online again, battery low); the row
+    # is written only when one of them changes enough to matter (see module).
     changes: list[tuple[Device, str, dt.datetime]] = []
-    touched: dict[int, Device] = {}
+    touched: dict[int, tuple[Device, dt.datetime | None]] = {}
+    dirty: set[int] = set()
     for p in fresh:
         device = p.device
-        touched[device.pk] = device
-        at = received[p.index]
+        if device.pk not in touched:
+            touched[device.pk] = (device, device.last_seen)
+        at = items[p.pos].received_at
         if device.last_seen is None or at > device.last_seen:
             device.last_seen = at
-        device.last_seq = max(device.last_seq, p.message.seq)
+        if p.message.seq > device.last_seq:
+            device.last_seq = p.message.seq
         level = payloads.battery_of(p.message)
         if level is not None:
-            device.battery_pct = level
             low = level <= BATTERY_LOW_PCT
             if low and not device.battery_low:
                 changes.append((device, "battery_low", at))
-            device.battery_low = low
+            if (level, low) != (device.battery_pct, device.battery_low):
+                device.battery_pct, device.battery_low = level, low
+                dirty.add(device.pk)
         if device.status in (DeviceStatus.REGISTERED, DeviceStatus.OFFLINE):
             device.status = DeviceStatus.ONLINE
             changes.append((device, "online", at))
-    if touched:
-        _update_devices(list(touched.values()))
+            dirty.add(device.pk)
+    _update_devices(
+        [
+            device
+            for pk, (device, seen) in touched.items()
+            if pk in dirty
+            or seen is None
+            or (device.last_seen is not None and device.last_seen - seen >= LAST_SEEN_STEP)
+        ]
+    )
 
     # 4. Refusals, counted without content.
     rejected = Counter(o.reason for o in outcomes if o is not None and o.status == REJECTED)
@@ -296,8 +359,8 @@ def _store(
         stored_messages = [
             StoredMessage(
                 device=p.device,
-                event=event_of.get(p.index),
-                observation=first_observation.get(p.index),
+                event=event_of.get(p.pos),
+                observation_id=first_observation.get(p.pos),
                 kind=p.message.kind,
                 values=p.message.values,
                 at=p.message.at,
@@ -311,7 +374,7 @@ def _store(
                     sender=Device,
                     device=m.device,
                     event=m.event,
-                    observation=m.observation,
+                    observation_id=m.observation_id,
                     kind=m.kind,
                     values=m.values,
                     at=m.at,

@@ -31,6 +31,10 @@ GLUCOSE_CONTEXTS = frozenset({"fasting", "postprandial", "random"})
 MAX_TEXT = 32
 
 
+_KNOWN = READING_KINDS | EVENT_KINDS
+_ALLOWED = {device_type: kinds | HOUSEKEEPING for device_type, kinds in KINDS_BY_TYPE.items()}
+
+
 class Rejected(ValueError):
     def __init__(self, reason: str) -> None:
         self.reason = reason
@@ -85,9 +89,9 @@ def parse(raw: bytes | str | Mapping[str, Any], *, device_type: str, now: dt.dat
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < MAX_SEQ:
         raise Rejected("seq_invalid")
     kind = obj.get("type")
-    if not isinstance(kind, str) or kind not in READING_KINDS | EVENT_KINDS:
+    if not isinstance(kind, str) or kind not in _KNOWN:
         raise Rejected("type_unknown")
-    if kind not in KINDS_BY_TYPE.get(device_type, frozenset()) | HOUSEKEEPING:
+    if kind not in _ALLOWED.get(device_type, HOUSEKEEPING):
         raise Rejected("type_not_for_device")
     values = obj.get("values", {})
     if not isinstance(values, dict):
@@ -134,9 +138,11 @@ def _number(values: Mapping[str, Any], key: str) -> Decimal:
     return number
 
 
+_STEPS = {kind: Decimal(1).scaleb(-spec.decimals) for kind, spec in observations.KINDS.items()}
+
+
 def _coded(kind: str, value: Decimal, value2: Decimal | None = None) -> Reading:
-    spec = observations.KINDS[kind]
-    step = Decimal(1).scaleb(-spec.decimals)
+    step = _STEPS[kind]
     first = value.quantize(step, rounding=ROUND_HALF_UP)
     second = None if value2 is None else value2.quantize(step, rounding=ROUND_HALF_UP)
     try:

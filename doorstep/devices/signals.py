@@ -5,10 +5,14 @@
 before the MQTT acknowledgement; a receiver that raises rolls the message back and the
 consumer retries it (so receivers must not raise for ordinary data). Keyword arguments:
 
-- ``device``: the :class:`doorstep.devices.models.Device` that sent the message;
+- ``device``: the :class:`doorstep.devices.models.Device` that sent the message, loaded with
+  the fields ingestion reads (pk, ``device_id``, ``type``, ``elder_id``, ``household_id``,
+  status, battery, ``last_seen``, ``last_seq``); any other field is deferred and costs a
+  query when read (ADR 0034);
 - ``event``: the stored :class:`doorstep.devices.models.DeviceEvent`, or ``None`` for a reading;
-- ``observation``: the stored :class:`doorstep.health.models.Observation`, or ``None``
-  (for blood pressure the systolic observation; the others share its ``effective_at``);
+- ``observation_id``: the id of the stored :class:`doorstep.health.models.Observation`, or
+  ``None`` (for blood pressure the systolic observation; a pulse reported with it is the next
+  id); an id, not an instance: nothing is built per reading on the hot path (ADR 0034);
 - ``kind``: the payload ``type`` (``"blood_pressure"``, ``"glucose"``, ``"motion"``, ``"sos"``...);
 - ``values``: the payload ``values`` as validated, in the payload's shape (readings:
   ``{"systolic", "diastolic", "pulse"}`` or ``{"value", "context", "pulse"}`` as ``Decimal``,
@@ -49,7 +53,7 @@ class StoredMessage:
 
     device: Any
     event: Any
-    observation: Any
+    observation_id: int | None
     kind: str
     values: dict[str, Any]
     at: dt.datetime

@@ -4,11 +4,12 @@ the personal baseline, activity marks, device status and inactivity (ADR 0031)."
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -161,15 +162,25 @@ class ReadingIn:
 
 
 def _overrides_of(elder_ids: set[int]) -> dict[int, dict[str, rules.Band]]:
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    from doorstep.core.bulk import array_literal
+
     out: dict[int, dict[str, rules.Band]] = defaultdict(dict)
-    for t in Threshold.objects.filter(elder_id__in=elder_ids, is_active=True):
-        out[t.elder_id][t.measure] = rules.Band(
-            t.critical_low, t.warning_low, t.warning_high, t.critical_high
-        )
+    rows = Threshold.objects.filter(is_active=True)
+    if connection.vendor == "postgresql":  # one array parameter, not one per elder
+        ids = array_literal(sorted(elder_ids))
+        rows = rows.filter(elder_id__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+    else:
+        rows = rows.filter(elder_id__in=elder_ids)
+    for elder_id, measure, *band in rows.values_list(
+        "elder_id", "measure", "critical_low", "warning_low", "warning_high", "critical_high"
+    ):
+        out[elder_id][measure] = rules.Band(*band)
     return out
 
 
-_Row = tuple[int, Decimal, "Decimal | None"]
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
@@ -178,90 +189,119 @@ def _micros(at: dt.datetime) -> int:
     return (at - _EPOCH) // dt.timedelta(microseconds=1)
 
 
-def _recent_rows(
-    latest: dict[tuple[int, str], dt.datetime], limit: int
-) -> dict[tuple[int, str], list[_Row]]:
-    """For each (elder, kind): its latest ``limit`` final observations measured before the
-    given time, newest first (``measured_at``, then id), as (microseconds since 1970,
-    value, value2): integers load several times faster than timestamps. PostgreSQL: one ``LATERAL`` query
-    over the pairs, each side an index scan of (elder, kind, measured_at); elsewhere one
-    query per pair."""
+class _Window(NamedTuple):
+    """Observations of one (elder, kind) before a time, newest first (``measured_at``, then
+    id), as three lists: minus microseconds since 1970 (so ascending: ``bisect`` works on
+    it), value, value2."""
+
+    times: list[int]
+    values: list[Decimal]
+    values2: list[Decimal | None]
+
+
+def _recent_rows(keys: list[tuple[int, str, dt.datetime, int | None]], limit: int) -> list[_Window]:
+    """For each (elder, kind, before, exclude id) key, in order: the latest ``limit`` final
+    observations of that elder and kind measured before ``before`` (other than the excluded
+    one). PostgreSQL: one ``LATERAL`` query over the keys (array literals, ADR 0034; rows
+    numbered by key), each side an index scan; elsewhere one query per key."""
     from django.db import connection
 
     from doorstep.health.enums import EntryStatus
     from doorstep.health.models import Observation
 
-    out: dict[tuple[int, str], list[_Row]] = defaultdict(list)
+    out = [_Window([], [], []) for _ in keys]
     if connection.vendor != "postgresql":
-        for (elder_id, kind), before in latest.items():
+        for window, (elder_id, kind, before, exclude_id) in zip(out, keys, strict=True):
             qs = Observation.objects.filter(
                 elder_id=elder_id, kind=kind, status=EntryStatus.FINAL, measured_at__lt=before
             ).order_by("-measured_at", "-id")
-            out[(elder_id, kind)] = [
-                (_micros(at), value, value2)
-                for at, value, value2 in qs.values_list("measured_at", "value", "value2")[:limit]
-            ]
+            if exclude_id is not None:
+                qs = qs.exclude(pk=exclude_id)
+            for at, value, value2 in qs.values_list("measured_at", "value", "value2")[:limit]:
+                window.times.append(-_micros(at))
+                window.values.append(value)
+                window.values2.append(value2)
         return out
-    keys = list(latest)
+    from doorstep.core.bulk import array_literal
+
     table = Observation._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT p.elder_id, p.kind, "  # noqa: S608 - the model's table, no input
-            "(extract(epoch FROM o.measured_at) * 1000000)::bigint, o.value, o.value2 "
-            "FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[]) "
-            "AS p(elder_id, kind, before) "
+            "SELECT p.n, "  # noqa: S608 - the model's table, no input
+            "-(extract(epoch FROM o.measured_at) * 1000000)::bigint, o.value, o.value2 "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::bigint[]) "
+            "WITH ORDINALITY AS p(elder_id, kind, before, exclude_id, n) "
             f"CROSS JOIN LATERAL (SELECT measured_at, value, value2 FROM {table} "
             "WHERE elder_id = p.elder_id AND kind = p.kind AND status = %s "
-            "AND measured_at < p.before ORDER BY measured_at DESC, id DESC LIMIT %s) AS o",
+            "AND measured_at < p.before AND id IS DISTINCT FROM p.exclude_id "
+            "ORDER BY measured_at DESC, id DESC LIMIT %s) AS o",
             [
-                [e for e, _ in keys],
-                [k for _, k in keys],
-                [latest[key] for key in keys],
+                array_literal([k[0] for k in keys]),
+                array_literal([k[1] for k in keys]),
+                array_literal([k[2] for k in keys]),
+                array_literal([k[3] for k in keys]),
                 EntryStatus.FINAL,
                 limit,
             ],
         )
-        for elder_id, kind, measured_at, value, value2 in cur.fetchall():
-            out[(elder_id, kind)].append((measured_at, value, value2))
+        for n, minus_micros, value, value2 in cur.fetchall():
+            window = out[n - 1]
+            window.times.append(minus_micros)
+            window.values.append(value)
+            window.values2.append(value2)
     return out
 
 
-def _histories(wanted: list[ReadingIn]) -> dict[int, dict[str, list[Decimal]] | None]:
-    """``_history`` of each reading (by index in ``wanted``) from ONE query: per (elder,
-    kind), the latest ``HISTORY`` + n final observations before the batch's latest reading of
-    that pair (n = the pair's readings in the batch, which may sit between them). A reading
-    whose 30 earlier rows are not all in that window (an older reading arriving late, with
-    later rows in between) gets ``None``: the caller asks ``_history`` for it alone."""
+def _as_history(names: tuple[str, ...], window: _Window, start: int) -> dict[str, list[Decimal]]:
+    end = start + HISTORY
+    hist: dict[str, list[Decimal]] = {names[0]: window.values[start:end]}
+    if len(names) > 1:
+        hist[names[1]] = [v for v in window.values2[start:end] if v is not None]
+    return hist
+
+
+def _histories(wanted: list[ReadingIn]) -> list[dict[str, list[Decimal]]]:
+    """``_history`` of each reading of ``wanted``, in order, from at most two queries. First,
+    per (elder, kind), the latest ``HISTORY`` + n final observations before the batch's latest
+    reading of that pair (n = the pair's readings in the batch, which may sit between them).
+    A reading whose 30 earlier rows are not all in that window (an older reading arriving
+    late, with later rows in between) has its own window read by a second query, for all
+    such readings at once."""
     pairs: dict[tuple[int, str], list[int]] = defaultdict(list)
     for i, r in enumerate(wanted):
         pairs[(r.elder_id, r.kind)].append(i)
-    latest = {pair: max(wanted[i].at for i in idx) for pair, idx in pairs.items()}
     limit = HISTORY + max(len(idx) for idx in pairs.values())
-    rows = _recent_rows(latest, limit)
-    fetched = {pair: len(found) for pair, found in rows.items()}
-    out: dict[int, dict[str, list[Decimal]] | None] = {}
-    for pair, idx in pairs.items():
-        window = rows.get(pair, [])  # newest first
-        complete = fetched.get(pair, 0) < limit  # the pair has no older rows than these
-        names = rules.READING_MEASURES.get(pair[1], ())
+    keys: list[tuple[int, str, dt.datetime, int | None]] = [
+        (elder_id, kind, max(wanted[i].at for i in idx), None)
+        for (elder_id, kind), idx in pairs.items()
+    ]
+    out: dict[int, dict[str, list[Decimal]]] = {}
+    late: list[int] = []
+    for ((_elder, kind), idx), window in zip(pairs.items(), _recent_rows(keys, limit), strict=True):
+        complete = len(window.times) < limit  # the pair has no older rows than these
+        names = rules.READING_MEASURES[kind]
         for i in idx:
-            at = _micros(wanted[i].at)
-            earlier = [row for row in window if row[0] < at][:HISTORY]
-            if len(earlier) < HISTORY and not complete:
-                out[i] = None
+            # The window is newest first: the reading's history starts at its first row
+            # measured before it and is the next ``HISTORY`` rows.
+            start = bisect_right(window.times, -_micros(wanted[i].at))
+            if len(window.times) - start < HISTORY and not complete:
+                late.append(i)
                 continue
-            hist: dict[str, list[Decimal]] = {name: [] for name in names}
-            for _at, value, value2 in earlier:
-                hist[names[0]].append(value)
-                if len(names) > 1 and value2 is not None:
-                    hist[names[1]].append(value2)
-            out[i] = hist
-    return out
+            out[i] = _as_history(names, window, start)
+    if late:
+        windows = _recent_rows(
+            [(r.elder_id, r.kind, r.at, r.observation_id) for r in (wanted[i] for i in late)],
+            HISTORY,
+        )
+        for i, window in zip(late, windows, strict=True):
+            out[i] = _as_history(rules.READING_MEASURES[wanted[i].kind], window, 0)
+    return [out[i] for i in range(len(wanted))]
 
 
 def evaluate_readings(readings: list[ReadingIn]) -> list[tuple[Alert, bool]]:
     """``evaluate_reading`` for a batch, in order, with the thresholds of every elder in one
-    query and the recent readings of every (elder, kind) in one more: what the MQTT
+    query and the recent readings of every (elder, kind) in one more (and one for readings
+    that arrive late, ``_histories``): what the MQTT
     consumer calls for each batch (ADR 0031 addendum). Raises the same alerts as calling
     ``evaluate_reading`` for each reading in turn."""
     found = [rules.measures(r.kind, r.values) for r in readings]
@@ -280,11 +320,8 @@ def evaluate_readings(readings: list[ReadingIn]) -> list[tuple[Alert, bool]]:
             baseline_wanted.append(i)
     if baseline_wanted:
         histories = _histories([readings[i] for i in baseline_wanted])
-        for j, i in enumerate(baseline_wanted):
+        for i, history in zip(baseline_wanted, histories, strict=True):
             r = readings[i]
-            history = histories[j]
-            if history is None:
-                history = _history(r.elder_id, r.kind, r.at, r.observation_id)
             finding = rules.baseline_anomaly(r.kind, found[i], history)
             if finding is not None:
                 findings[i] = finding

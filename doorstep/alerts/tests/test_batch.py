@@ -1,8 +1,8 @@
 """``evaluate_readings`` (the consumer's batch path) raises exactly what ``evaluate_reading``
 raises when called for each reading in turn: thresholds with an elder's overrides, the
 personal baseline from the last 30 readings (the batch's own earlier readings included), an
-elder with a short history, blood pressure's two measures, and a reading that arrives late
-(older than rows already stored, so its history is read alone)."""
+elder with a short history, blood pressure's two measures, and readings that arrive late
+(older than rows already stored: their histories are read by a second query)."""
 
 from __future__ import annotations
 
@@ -125,6 +125,7 @@ def test_batch_raises_what_one_by_one_raises(
     add(elder_b, "heart_rate", {"value": 96}, t + dt.timedelta(seconds=3), 96)  # short history
     # late: measured before most of her stored history (out of order)
     add(elder_a, "heart_rate", {"value": 99}, start + dt.timedelta(minutes=12, seconds=30), 99)
+    add(elder_a, "heart_rate", {"value": 74}, start + dt.timedelta(minutes=25, seconds=30), 74)
     for i in range(6):  # more of the same pair than any other: widens the window
         add(elder_a, "heart_rate", {"value": 70 + i}, t + dt.timedelta(seconds=30 + i), 70 + i)
     add(elder_a, "heart_rate", {"value": "x"}, t + dt.timedelta(seconds=50), 0)  # no measure

@@ -46,6 +46,7 @@ def test_acks_go_after_the_store_in_one_write_only_for_this_connection(monkeypat
         ]
 
     monkeypatch.setattr(consumer_module, "ingest_resilient", ingest)
+    monkeypatch.setattr(consumer_module, "close_old_connections", lambda: None)  # no database
     batch = [rx(3, 2), rx(4, 2), rx(5, 2), rx(6, 1), rx(7, 2, qos=0)]
     assert c.process(batch)
     assert stored == [["w3", "w4", "w5", "w6", "w7"]]

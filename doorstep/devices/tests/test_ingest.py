@@ -66,7 +66,7 @@ def test_a_reading_becomes_a_coded_device_observation_once(kit: Any, heard: list
     events = [c for c in heard if c["signal"] == "event"]
     assert len(events) == 1
     assert (events[0]["kind"], events[0]["seq"], events[0]["event"]) == ("blood_pressure", 41, None)
-    assert events[0]["observation"].pk == message.observation_id
+    assert events[0]["observation_id"] == message.observation_id
     assert [c["status"] for c in heard if c["signal"] == "status"] == ["online"]
     kit.bp.refresh_from_db()
     assert (kit.bp.status, kit.bp.last_seq) == ("online", 41)
@@ -176,3 +176,60 @@ def test_a_message_that_cannot_be_stored_at_all_is_counted_not_fatal(
     )
     assert [(o.status, o.reason) for o in out] == [("rejected", "internal_error"), ("stored", "")]
     assert list(RejectionCount.objects.values_list("reason", "count")) == [("internal_error", 1)]
+
+
+def test_the_device_row_is_written_when_last_seen_moves_a_minute_or_something_changes(
+    kit: Any,
+) -> None:
+    t0 = clock.now()
+
+    def at(seconds: int, seq: int, kind: str = "heartbeat", **values: Any) -> Incoming:
+        body = json.dumps({"seq": seq, "ts": t0.isoformat(), "type": kind, "values": values})
+        return Incoming(kit.watch.device_id, body, t0 + dt.timedelta(seconds=seconds))
+
+    def row() -> tuple[Any, ...]:
+        kit.watch.refresh_from_db()
+        return (kit.watch.last_seen, kit.watch.last_seq, kit.watch.battery_pct, kit.watch.status)
+
+    ingest([at(0, 1)])  # registered -> online: written
+    assert row() == (t0, 1, None, "online")
+    ingest([at(30, 2)])  # 30 s later, nothing else new: not written
+    assert row() == (t0, 1, None, "online")
+    ingest([at(40, 3, battery=80)])  # a battery level: written
+    assert row() == (t0 + dt.timedelta(seconds=40), 3, 80, "online")
+    ingest([at(90, 4, battery=80)])  # same level, 50 s on: not written
+    assert row() == (t0 + dt.timedelta(seconds=40), 3, 80, "online")
+    ingest([at(100, 5)])  # a minute after the last write: written
+    assert row() == (t0 + dt.timedelta(seconds=100), 5, 80, "online")
+
+
+def test_a_seq_claimed_by_another_writer_meanwhile_is_retried_as_a_duplicate(
+    kit: Any, monkeypatch: Any
+) -> None:
+    from doorstep.devices import ingest as ingest_module
+
+    first = msg(kit.bp, 9, "heart_rate", {"value": 71})
+    assert [o.status for o in ingest([first])] == ["stored"]
+    real = ingest_module._already_stored
+    calls: list[int] = []
+
+    def blind_once(keys: set[tuple[int, int]]) -> set[tuple[int, int]]:
+        calls.append(len(keys))
+        return set() if len(calls) == 1 else real(keys)  # the other writer's commit unseen
+
+    monkeypatch.setattr(ingest_module, "_already_stored", blind_once)
+    again = msg(kit.bp, 9, "heart_rate", {"value": 71})
+    assert [o.status for o in ingest([again, msg(kit.bp, 10, "heartbeat", {})])] == [
+        "duplicate",
+        "stored",
+    ]
+    assert calls == [2, 2]  # the unique (device, seq) refused the first attempt whole
+    assert list(DeviceMessage.objects.order_by("seq").values_list("seq", flat=True)) == [9, 10]
+    assert Observation.objects.count() == 1
+
+
+def test_last_seen_lags_far_less_than_any_offline_interval() -> None:
+    from doorstep.devices.enums import OFFLINE_AFTER
+    from doorstep.devices.ingest import LAST_SEEN_STEP
+
+    assert min(OFFLINE_AFTER.values()) >= LAST_SEEN_STEP * 10

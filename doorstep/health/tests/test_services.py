@@ -148,3 +148,40 @@ def test_the_care_relationship_through_an_order(personas: Any, world: Any, elder
     assert access.may(nurse, elder_b, "view")
     assert not access.may(act(personas.other_admin), elder_b, "view")  # B's admin: not clinical
     assert not access.may(nurse, elder_b, "diagnose")  # nurses never write diagnoses
+
+
+def test_device_readings_are_written_in_one_go_and_their_ids_come_back_in_order(
+    elder_a: Any,
+) -> None:
+    from decimal import Decimal
+
+    from doorstep.health.errors import InvalidObservationValue
+    from doorstep.health.models import Observation
+
+    at = clock.now() - dt.timedelta(minutes=5)
+    reading = services.DeviceReading
+    ids = services.record_device_readings(
+        readings=[
+            reading(elder_a.pk, "blood_pressure", Decimal("141"), Decimal("92"), "", at),
+            reading(elder_a.pk, "heart_rate", Decimal("77"), None, "", at),
+            reading(elder_a.pk, "glucose", Decimal("5.6"), None, "fasting", at),
+        ]
+    )
+    rows = Observation.objects.filter(pk__in=ids).in_bulk()
+    assert [(rows[i].kind, rows[i].loinc, rows[i].unit, rows[i].value) for i in ids] == [
+        ("blood_pressure", "85354-9", "mm[Hg]", Decimal("141")),
+        ("heart_rate", "8867-4", "/min", Decimal("77")),
+        ("glucose", "15074-8", "mmol/L", Decimal("5.6")),
+    ]
+    assert (rows[ids[0]].value2, rows[ids[2]].context) == (Decimal("92"), "fasting")
+    assert {(r.source, r.status, r.measured_at, r.recorded_by_id) for r in rows.values()} == {
+        ("device", "final", at, None)
+    }
+    with pytest.raises(InvalidObservationValue):  # one bad reading: nothing of the call stored
+        services.record_device_readings(
+            readings=[
+                reading(elder_a.pk, "heart_rate", Decimal("80"), None, "", at),
+                reading(elder_a.pk, "heart_rate", Decimal("400"), None, "", at),
+            ]
+        )
+    assert Observation.objects.count() == 3
