@@ -562,6 +562,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--console-poll", type=float, default=1.0)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--batch-wait-ms", type=int, default=50)
+    parser.add_argument(
+        "--consumers",
+        type=int,
+        default=1,
+        help="consumer processes (more than one: an MQTT 5 shared subscription)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
     parser.add_argument("--settings", default="config.settings.prod")
@@ -601,28 +607,36 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
     broker = Broker(tmp, "platform-" + os.urandom(8).hex())
     broker.start()
-    consumer_log = tmp / "consumer.log"
     cenv = dict(env, LOG_LEVEL="INFO", DB_CONN_MAX_AGE="600")
-    with open(consumer_log, "wb") as fh:
-        consumer = subprocess.Popen(
-            [
-                PY,
-                "manage.py",
-                "mqtt_consume",
-                "--url",
-                broker.url,
-                "--client-id",
-                f"ingest-bench-{os.getpid()}",
-                "--batch-size",
-                str(args.batch_size),
-                "--batch-wait-ms",
-                str(args.batch_wait_ms),
-            ],
-            cwd=ROOT,
-            env=cenv,
-            stdout=fh,
-            stderr=subprocess.STDOUT,
-        )
+    consumers: list[subprocess.Popen[bytes]] = []
+    consumer_logs: list[Path] = []
+    for k in range(max(1, args.consumers)):
+        consumer_log = tmp / f"consumer-{k}.log"
+        share = ["--share", "doorstep"] if args.consumers > 1 else []
+        with open(consumer_log, "wb") as fh:
+            consumers.append(
+                subprocess.Popen(
+                    [
+                        PY,
+                        "manage.py",
+                        "mqtt_consume",
+                        "--url",
+                        broker.url,
+                        "--client-id",
+                        f"ingest-bench-{os.getpid()}-{k}",
+                        "--batch-size",
+                        str(args.batch_size),
+                        "--batch-wait-ms",
+                        str(args.batch_wait_ms),
+                        *share,
+                    ],
+                    cwd=ROOT,
+                    env=cenv,
+                    stdout=fh,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        consumer_logs.append(consumer_log)
     port = free_port()
     server = start_server(
         url, args.settings, port, args.workers, tmp / "gunicorn.log", args.redis_url
@@ -630,7 +644,8 @@ def main(argv: list[str] | None = None) -> int:
     celery = start_celery(url, args.settings, args.redis_url, tmp / "celery.log")
     phases: list[dict[str, Any]] = []
     try:
-        wait_log(consumer_log, "connected to MQTT", 60)
+        for consumer_log in consumer_logs:
+            wait_log(consumer_log, "connected to MQTT", 60)
         session = Session(port)
         session.login("demo_operator", DEMO_PASSWORD)
         console = ConsoleWatcher(session, args.console_poll)
@@ -638,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
         probes = setup_probes(args, broker)
         assert broker.proc is not None
         procs = {
-            "consumer": [consumer.pid],
+            "consumer": [c.pid for c in consumers],
             "mosquitto": [broker.proc.pid],
             "gunicorn": [server.pid],
             "celery": [celery.pid],
@@ -660,11 +675,13 @@ def main(argv: list[str] | None = None) -> int:
         console.stop.set()
         probes["fleet"].close()
     finally:
-        consumer.terminate()
-        try:
-            consumer.wait(30)
-        except subprocess.TimeoutExpired:
-            consumer.kill()
+        for consumer in consumers:
+            consumer.terminate()
+        for consumer in consumers:
+            try:
+                consumer.wait(30)
+            except subprocess.TimeoutExpired:
+                consumer.kill()
         stop_server(server)
         stop_server(celery)
         broker.stop()
@@ -680,7 +697,7 @@ def main(argv: list[str] | None = None) -> int:
         "console_requests": console.requests,
         "console_unchanged_204": console.unchanged,
         "phases": phases,
-        "consumer_log_tail": consumer_log.read_text(errors="replace")[-1500:],
+        "consumer_log_tail": [log.read_text(errors="replace")[-1500:] for log in consumer_logs],
     }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

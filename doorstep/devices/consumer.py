@@ -76,8 +76,13 @@ class Consumer:
         batch_wait: float = 0.05,
         max_backoff: float = 10.0,
         keepalive: int = KEEPALIVE_SECONDS,
+        share: str = "",
     ) -> None:
         self.broker = broker
+        #: ``share``: consume as one of a group of consumers (an MQTT 5 shared subscription,
+        #: ``$share/<group>/...``): the broker hands each message to one of them. Each
+        #: consumer of the group needs its own client id.
+        self.topic = f"$share/{share}/{EVENTS_ALL}" if share else EVENTS_ALL
         self.client_id = client_id
         self.batch_size = batch_size
         self.batch_wait = batch_wait
@@ -140,7 +145,7 @@ class Consumer:
                     connack.properties.get(wire.RECEIVE_MAXIMUM, 65535)  # type: ignore[call-overload]
                 )
                 self._lock.notify_all()
-                sock.sendall(wire.subscribe(self._new_id(), EVENTS_ALL, qos=1))
+                sock.sendall(wire.subscribe(self._new_id(), self.topic, qos=1))
             server_keepalive = connack.properties.get(wire.SERVER_KEEP_ALIVE)
             if isinstance(server_keepalive, int) and server_keepalive:
                 self.keepalive = server_keepalive
@@ -225,7 +230,7 @@ class Consumer:
                 if not codes or codes[0] >= 0x80:
                     raise Refused(f"subscription refused ({codes})")
                 self.connected.set()
-                logger.info("connected to MQTT and subscribed to %s", EVENTS_ALL)
+                logger.info("connected to MQTT and subscribed to %s", self.topic)
             elif p.type == wire.DISCONNECT:
                 reason = p.body[0] if p.body else 0
                 raise ConnectionError(f"the broker disconnected us (reason {reason:#x})")

@@ -124,7 +124,15 @@ class Mosquitto:
 class ConsumerProc:
     """``manage.py mqtt_consume`` in its own process, on the test database."""
 
-    def __init__(self, *, url: str, client_id: str, log: Path, db_port: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        client_id: str,
+        log: Path,
+        db_port: int | None = None,
+        share: str = "",
+    ) -> None:
         db = connection.settings_dict
         host, port = (db["HOST"] or "127.0.0.1"), int(db["PORT"] or 5432)
         if db_port is not None:
@@ -150,6 +158,7 @@ class ConsumerProc:
                 client_id,
                 "--batch-wait-ms",
                 "20",
+                *(["--share", share] if share else []),
             ],
             env=env,
             stdout=self.log,

@@ -8,6 +8,7 @@ cuts something and proves that nothing was lost or stored twice.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -235,3 +236,37 @@ def test_a_thousand_sos_presses_a_hundred_pressed_twice_none_lost_none_forged(
     finally:
         fleet.close()
         proc.stop()
+
+
+def test_two_consumers_on_a_shared_subscription_store_each_reading_once(
+    mosquitto: Mosquitto, personas: Any, elder_a: Any, tmp_path: Path
+) -> None:
+    """``mqtt_consume --share``: the broker hands each message to one consumer of the group;
+    both take part, every reading is stored exactly once, and an SOS is acknowledged."""
+    fleet = make_fleet(mosquitto, personas, elder_a, 4)
+    one = consumer(mosquitto, tmp_path, "one", share="doorstep")
+    two = consumer(mosquitto, tmp_path, "two", share="doorstep")
+    try:
+        one.wait_connected()
+        two.wait_connected()
+        total = 600
+        readings(fleet, total)
+        sos = fleet.devices[0].send("sos", {})
+        assert fleet.drain(30)
+        assert sos in fleet.devices[0].acked
+        assert wait_for(lambda: stored() == total + 1, 30), stored()
+    finally:
+        fleet.close()
+        one.stop()
+        two.stop()
+    assert_each_seq_once(fleet)
+    handled = []
+    for proc in (one, two):  # "Stopped: duplicate 1, stored 300." from each
+        line = re.search(r"Stopped: (.*)\.", proc.logfile.read_text(errors="replace"))
+        assert line is not None
+        totals = {k: int(n) for n, k in (x.split()[::-1] for x in line.group(1).split(", "))}
+        assert totals.get("stored", 0) > 0  # both took part
+        handled.append(sum(totals.values()))
+    # each publish (the SOS repeated while its ack was on the way included) went to ONE
+    # consumer of the group; without --share both would get everything
+    assert sum(handled) == total + 1 + sum(d.repeats for d in fleet.devices)

@@ -28,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--client-id", default="")
         parser.add_argument("--batch-size", type=int, default=500)
         parser.add_argument("--batch-wait-ms", type=int, default=50)
+        parser.add_argument(
+            "--share",
+            default="",
+            help="run as one of a group of consumers (MQTT 5 shared subscription $share/GROUP/)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = options["url"] or settings.MQTT_URL
@@ -42,6 +47,7 @@ class Command(BaseCommand):
             client_id=options["client_id"] or settings.MQTT_CLIENT_ID,
             batch_size=max(1, options["batch_size"]),
             batch_wait=max(0, options["batch_wait_ms"]) / 1000,
+            share=options["share"],
         )
 
         def stop(signum: int, frame: FrameType | None) -> None:
