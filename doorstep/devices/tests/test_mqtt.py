@@ -94,17 +94,26 @@ def test_consumer_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
     first = consumer(mosquitto, tmp_path, "kill")
     first.wait_connected()
     total = 800
-    readings(fleet, total)  # queued in the devices' clients; they trickle out as I/O runs
     killed_at = -1
-
-    def poll() -> bool:
-        return stored() >= 150
-
-    assert fleet.run_until(poll, 30), stored()
-    first.kill9()  # mid-stream: its open transaction rolls back, its acks never leave
-    killed_at = stored()
-    second = consumer(mosquitto, tmp_path, "kill")
+    second: ConsumerProc | None = None
+    sent = 0
     try:
+        # A steady stream; the consumer is killed while it flows (its open transaction rolls
+        # back, its acks never leave) and a new one takes over as the stream goes on.
+        # Until the kill, at most 300 readings run ahead of what is stored, so the kill
+        # comes mid-stream however fast or slow the consumer is.
+        deadline = time.monotonic() + 60
+        while (sent < total or killed_at < 0) and time.monotonic() < deadline:
+            done = stored()
+            if killed_at < 0 and done >= 150:
+                first.kill9()
+                killed_at = stored()
+                second = consumer(mosquitto, tmp_path, "kill")
+            if sent < total and (killed_at >= 0 or sent - done < 300):
+                for _ in range(10):
+                    fleet.devices[sent % 4].send("heart_rate", {"value": 60 + sent % 40})
+                    sent += 1
+            fleet.step(0.005)
         assert 150 <= killed_at < total, killed_at
         assert fleet.drain(20)
         assert wait_for(lambda: stored() == total, 40), stored()
@@ -114,7 +123,8 @@ def test_consumer_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
     finally:
         fleet.close()
         first.stop()
-        second.stop()
+        if second is not None:
+            second.stop()
 
 
 def test_queued_messages_survive_a_clean_broker_restart(

@@ -6,6 +6,7 @@ background when ``MQTT_URL`` is set.
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 from types import FrameType
@@ -56,6 +57,12 @@ class Command(BaseCommand):
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, stop)
             signal.signal(signal.SIGINT, stop)
+        # A long-running worker that allocates many short-lived objects per batch: move what
+        # start-up loaded out of the collector's way and collect the young generation less
+        # often (measured: 11 % less CPU per message in ingest, ADR 0035).
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(20_000, 20, 100)
         self.stdout.write(f"Consuming device messages from {broker.host}:{broker.port}\n")
         self.stdout.flush()
         consumer.run()
