@@ -24,7 +24,7 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 INFO, WARNING, CRITICAL = "info", "warning", "critical"
 _RANK = {INFO: 0, WARNING: 1, CRITICAL: 2}
@@ -238,17 +238,95 @@ class Baseline:
     n: int
 
 
-def baseline(
-    history: Sequence[Decimal], measure: str, *, mad_floor: Mapping[str, Decimal] = MAD_FLOOR
-) -> Baseline | None:
-    """Median and (floored) median absolute deviation of ``history``; None when empty."""
-    if not history:
-        return None
+def _dec(hundredths: int) -> Decimal:
+    """An amount in hundredths as the database hands it back: two places (``1200.00``)."""
+    return Decimal(hundredths).scaleb(-2)
+
+
+def hundredths(history: Sequence[Decimal]) -> list[int] | None:
+    """``history`` in hundredths of the unit (how observations are stored: two decimal
+    places); None if a value has more places."""
+    out: list[int] = []
+    for x in history:
+        scaled = x.scaleb(2)
+        if scaled != scaled.to_integral_value():
+            return None
+        out.append(int(scaled))
+    return out
+
+
+def _baseline_exact(history: Sequence[Decimal], floor: Decimal) -> Baseline:
+    """The reference: ``statistics.median`` over the Decimals, twice."""
     median = Decimal(statistics.median(history))
     mad = Decimal(statistics.median([abs(x - median) for x in history]))
-    return Baseline(
-        median=median, mad=max(mad, mad_floor.get(measure, Decimal("0.1"))), n=len(history)
-    )
+    return Baseline(median=median, mad=max(mad, floor), n=len(history))
+
+
+class _Order(NamedTuple):
+    """A history in hundredths, sorted, with twice its median (``m2``, an int: the mean of
+    the two middle values is then exact) and its deviations doubled, sorted."""
+
+    values: list[int]
+    m2: int
+    devs: list[int]
+
+
+def _order(history: Sequence[int]) -> _Order:
+    s = sorted(history)
+    mid = len(s) // 2
+    m2 = s[mid - 1] + s[mid] if len(s) % 2 == 0 else 2 * s[mid]
+    return _Order(s, m2, sorted([abs(2 * x - m2) for x in s]))
+
+
+def _approx_mad(order: _Order) -> float:
+    """The (unfloored) MAD as a float, in the unit."""
+    devs, mid = order.devs, len(order.devs) // 2
+    return (devs[mid - 1] + devs[mid]) / 400 if len(devs) % 2 == 0 else devs[mid] / 200
+
+
+def _baseline_hundredths(order: _Order, floor: Decimal) -> Baseline:
+    """The reference's numbers from ints (ADR 0034): only the one or two middle values
+    become Decimals, by the very operations of the reference (so ``70.50``, not ``70.5``:
+    the same digits, not just the same value)."""
+    s, m2, devs = order
+    n = len(s)
+    mid = n // 2
+    median = _dec(s[mid]) if n % 2 else (_dec(s[mid - 1]) + _dec(s[mid])) / 2
+    # A value at (doubled) distance d from the median is (m2 + d) / 2, an int (m2 + d is
+    # 2x or 2(m2 - x)); its deviation as a Decimal is the reference's.
+    if n % 2:
+        mad = abs(_dec((m2 + devs[mid]) // 2) - median)
+    else:
+        low = abs(_dec((m2 + devs[mid - 1]) // 2) - median)
+        mad = (low + abs(_dec((m2 + devs[mid]) // 2) - median)) / 2
+    return Baseline(median=median, mad=max(mad, floor), n=n)
+
+
+def _as_hundredths(history: Sequence[Decimal] | Sequence[int]) -> Sequence[int] | None:
+    """Ints as they are (all or none: a history is one or the other), Decimals scaled."""
+    if isinstance(history[0], int):
+        return cast("Sequence[int]", history)
+    return hundredths(cast("Sequence[Decimal]", history))
+
+
+def baseline(
+    history: Sequence[Decimal] | Sequence[int],
+    measure: str,
+    *,
+    mad_floor: Mapping[str, Decimal] = MAD_FLOOR,
+) -> Baseline | None:
+    """Median and (floored) median absolute deviation of ``history``; None when empty.
+
+    ``history``: ints in hundredths of the unit (what the alert service loads), or Decimals
+    (taken at two places, as stored; with more places the reference computation is used).
+    """
+    if not history:
+        return None
+    floor = mad_floor.get(measure, _DEFAULT_FLOOR)
+    scaled = _as_hundredths(history)
+    if scaled is None:
+        return _baseline_exact(cast("Sequence[Decimal]", history), floor)
+    return _baseline_hundredths(_order(scaled), floor)
 
 
 def robust_z(value: Decimal, base: Baseline) -> Decimal:
@@ -256,28 +334,47 @@ def robust_z(value: Decimal, base: Baseline) -> Decimal:
     return (Decimal("0.6745") * (value - base.median) / base.mad).quantize(Decimal("0.01"))
 
 
+_DEFAULT_FLOOR = Decimal("0.1")
+_FLOAT_FLOOR = {measure: float(floor) for measure, floor in MAD_FLOOR.items()}
+#: How far below ``k`` a float estimate of the robust z-score must be for the exact one to
+#: be skipped (float error is ~1e-15 relative; the exact one is rounded to 0.01).
+_Z_MARGIN = 0.02
+
+
 def baseline_anomaly(
     kind: str,
     values: Mapping[str, Decimal],
-    history: Mapping[str, Sequence[Decimal]],
+    history: Mapping[str, Sequence[Decimal] | Sequence[int]],
     *,
     k: Decimal = Decimal("3.5"),
     min_history: int = 10,
 ) -> Finding | None:
     """A warning when a measure is at least ``k`` robust z-scores from the elder's own
-    median over at least ``min_history`` earlier readings; None otherwise."""
+    median over at least ``min_history`` earlier readings; None otherwise. ``history`` as
+    for ``baseline``. Most readings are ordinary: a float estimate of z well inside ``k``
+    settles them without a Decimal (same verdicts as ``robust_z`` on ``baseline``)."""
     reasons: list[Reason] = []
     z_scores: dict[str, str] = {}
+    below = float(k) - _Z_MARGIN
     for measure in sorted(values):
         past = history.get(measure, ())
         if len(past) < min_history:
             continue
-        base = baseline(past, measure)
-        if base is None:
-            continue
-        z = robust_z(values[measure], base)
+        value = values[measure]
+        scaled = _as_hundredths(past)
+        if scaled is None:
+            base = _baseline_exact(
+                cast("Sequence[Decimal]", past), MAD_FLOOR.get(measure, _DEFAULT_FLOOR)
+            )
+        else:
+            order = _order(scaled)
+            mad = max(_approx_mad(order), _FLOAT_FLOOR.get(measure, 0.1))
+            if abs(0.6745 * (float(value) - order.m2 / 200) / mad) < below:
+                continue
+            base = _baseline_hundredths(order, MAD_FLOOR.get(measure, _DEFAULT_FLOOR))
+        z = robust_z(value, base)
         if abs(z) >= k:
-            reasons.append(Reason(measure, values[measure], "z", z))
+            reasons.append(Reason(measure, value, "z", z))
             z_scores[measure] = str(z)
             z_scores[f"{measure}_median"] = str(base.median)
     if not reasons:

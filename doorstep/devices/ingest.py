@@ -30,7 +30,6 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
@@ -57,15 +56,14 @@ class DatabaseUnavailable(Exception):
     """The database could not be reached: nothing was stored; retry later."""
 
 
-@dataclass(frozen=True)
-class Incoming:
+# Named tuples, not frozen dataclasses: one of each per message (ADR 0034).
+class Incoming(NamedTuple):
     device_id: str
     payload: bytes | str | Mapping[str, Any]
     received_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     status: str
     device_id: str
     seq: int | None = None

@@ -101,14 +101,26 @@ class Gateway(models.Model):
 class DeviceMessage(models.Model):
     """The ingestion log: one row per accepted message; ``(device, seq)`` is unique."""
 
-    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="messages")
+    # No index of its own: the unique (device, seq) below starts with it (ADR 0034).
+    device = models.ForeignKey(
+        Device, on_delete=models.PROTECT, related_name="messages", db_index=False
+    )
     seq = models.BigIntegerField(help_text="The device's sequence number.")
     kind = models.CharField(max_length=20, help_text="The payload 'type'.")
     at = models.DateTimeField(help_text="When the device measured or saw it (payload 'ts').")
     received_at = models.DateTimeField()
     via = models.CharField(max_length=8, choices=Via.choices)
+    # Neither an index nor a database constraint (ADR 0034, addendum): nothing looks the log
+    # up by observation, observations are never deleted (only voided), and the id is allocated
+    # and its row written in the same transaction as this one. PROTECT still guards ORM deletes.
     observation = models.ForeignKey(
-        "health.Observation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "health.Observation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     dispatch_failed = models.BooleanField(
         default=False,

@@ -212,7 +212,15 @@ class BodyLine(Recorded):
 class Observation(Recorded):
     """One measurement with its LOINC code, UCUM unit, source and time of measurement."""
 
-    elder = models.ForeignKey(ELDER, on_delete=models.PROTECT, related_name="observations")
+    # No single-column index on ``elder`` (every index below starts with it) and partial ones
+    # on the foreign keys that device readings leave NULL (ADR 0034): a device row pays for
+    # no index it will never be found by.
+    elder = models.ForeignKey(
+        ELDER, on_delete=models.PROTECT, related_name="observations", db_index=False
+    )
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=ObservationKind.choices)
     loinc = models.CharField(max_length=16, help_text="LOINC code of the kind (panel for BP).")
     unit = models.CharField(max_length=16, help_text="UCUM unit, e.g. mm[Hg], mmol/L, Cel.")
@@ -232,18 +240,38 @@ class Observation(Recorded):
     source = models.CharField(max_length=16, choices=ObservationSource.choices)
     measured_at = models.DateTimeField()
     visit = models.ForeignKey(
-        "orders.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orders.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     status = models.CharField(max_length=16, choices=EntryStatus.choices, default=EntryStatus.FINAL)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     class Meta:
         ordering = ["elder_id", "-measured_at", "-id"]
         indexes = [
             models.Index(fields=["elder", "kind", "measured_at"]),
+            # The nullable foreign keys, for the rows that have them (deleting a user or a
+            # visit looks them up: ``= id`` and ``IN (...)`` imply NOT NULL, so these serve).
+            models.Index(
+                fields=["recorded_by"],
+                condition=Q(recorded_by__isnull=False),
+                name="health_obs_recorded_by_idx",
+            ),
+            models.Index(
+                fields=["visit"], condition=Q(visit__isnull=False), name="health_obs_visit_idx"
+            ),
+            models.Index(
+                fields=["voided_by"],
+                condition=Q(voided_by__isnull=False),
+                name="health_obs_voided_by_idx",
+            ),
             # The record page (ADR 0028): its timeline (newest first across kinds) and the
             # range counts and day/week buckets of the charts read this index only.
             models.Index(

@@ -4,10 +4,8 @@ the personal baseline, activity marks, device status and inactivity (ADR 0031)."
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -149,9 +147,8 @@ def _raise_finding(
     )
 
 
-@dataclass(frozen=True)
-class ReadingIn:
-    """One reading of a batch for ``evaluate_readings``."""
+class ReadingIn(NamedTuple):
+    """One reading of a batch for ``evaluate_readings`` (a named tuple: one per reading)."""
 
     elder_id: int
     kind: str
@@ -181,29 +178,44 @@ def _overrides_of(elder_ids: set[int]) -> dict[int, dict[str, rules.Band]]:
     return out
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+def _utc(at: dt.datetime) -> dt.datetime:
+    """``at`` as a naive UTC time: how the batch query hands back ``measured_at`` (psycopg
+    loads a ``timestamp`` in C; a ``timestamptz`` costs ~12 us a row in Python)."""
+    return at.astimezone(dt.UTC).replace(tzinfo=None)
 
 
-def _micros(at: dt.datetime) -> int:
-    """Microseconds since 1970 (exact): how the batch query hands back ``measured_at``."""
-    return (at - _EPOCH) // dt.timedelta(microseconds=1)
+def _hundredths(value: Decimal) -> int:
+    """An observation value (two places) in hundredths, as ``rules.baseline`` takes it."""
+    return int(value.scaleb(2))
 
 
 class _Window(NamedTuple):
     """Observations of one (elder, kind) before a time, newest first (``measured_at``, then
-    id), as three lists: minus microseconds since 1970 (so ascending: ``bisect`` works on
-    it), value, value2."""
+    id), as three lists: naive UTC times (``_utc``), value and value2 in hundredths."""
 
-    times: list[int]
-    values: list[Decimal]
-    values2: list[Decimal | None]
+    times: list[dt.datetime]
+    values: list[int]
+    values2: list[int | None]
+
+
+def _first_before(times: list[dt.datetime], at: dt.datetime) -> int:
+    """The index of the first row of a window (newest first) measured before ``at``."""
+    lo, hi = 0, len(times)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if times[mid] < at:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _recent_rows(keys: list[tuple[int, str, dt.datetime, int | None]], limit: int) -> list[_Window]:
     """For each (elder, kind, before, exclude id) key, in order: the latest ``limit`` final
     observations of that elder and kind measured before ``before`` (other than the excluded
     one). PostgreSQL: one ``LATERAL`` query over the keys (array literals, ADR 0034; rows
-    numbered by key), each side an index scan; elsewhere one query per key."""
+    numbered by key), each side an index scan, the values as ints in hundredths and the
+    times as naive UTC (cheap to load); elsewhere one query per key."""
     from django.db import connection
 
     from doorstep.health.enums import EntryStatus
@@ -218,17 +230,17 @@ def _recent_rows(keys: list[tuple[int, str, dt.datetime, int | None]], limit: in
             if exclude_id is not None:
                 qs = qs.exclude(pk=exclude_id)
             for at, value, value2 in qs.values_list("measured_at", "value", "value2")[:limit]:
-                window.times.append(-_micros(at))
-                window.values.append(value)
-                window.values2.append(value2)
+                window.times.append(_utc(at))
+                window.values.append(_hundredths(value))
+                window.values2.append(None if value2 is None else _hundredths(value2))
         return out
     from doorstep.core.bulk import array_literal
 
     table = Observation._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT p.n, "  # noqa: S608 - the model's table, no input
-            "-(extract(epoch FROM o.measured_at) * 1000000)::bigint, o.value, o.value2 "
+            "SELECT p.n, o.measured_at AT TIME ZONE 'UTC', "  # noqa: S608 - the model's table
+            "(o.value * 100)::integer, (o.value2 * 100)::integer "
             "FROM unnest(%s::bigint[], %s::varchar[], %s::timestamptz[], %s::bigint[]) "
             "WITH ORDINALITY AS p(elder_id, kind, before, exclude_id, n) "
             f"CROSS JOIN LATERAL (SELECT measured_at, value, value2 FROM {table} "
@@ -244,23 +256,23 @@ def _recent_rows(keys: list[tuple[int, str, dt.datetime, int | None]], limit: in
                 limit,
             ],
         )
-        for n, minus_micros, value, value2 in cur.fetchall():
+        for n, at, value, value2 in cur.fetchall():
             window = out[n - 1]
-            window.times.append(minus_micros)
+            window.times.append(at)
             window.values.append(value)
             window.values2.append(value2)
     return out
 
 
-def _as_history(names: tuple[str, ...], window: _Window, start: int) -> dict[str, list[Decimal]]:
+def _as_history(names: tuple[str, ...], window: _Window, start: int) -> dict[str, list[int]]:
     end = start + HISTORY
-    hist: dict[str, list[Decimal]] = {names[0]: window.values[start:end]}
+    hist: dict[str, list[int]] = {names[0]: window.values[start:end]}
     if len(names) > 1:
         hist[names[1]] = [v for v in window.values2[start:end] if v is not None]
     return hist
 
 
-def _histories(wanted: list[ReadingIn]) -> list[dict[str, list[Decimal]]]:
+def _histories(wanted: list[ReadingIn]) -> list[dict[str, list[int]]]:
     """``_history`` of each reading of ``wanted``, in order, from at most two queries. First,
     per (elder, kind), the latest ``HISTORY`` + n final observations before the batch's latest
     reading of that pair (n = the pair's readings in the batch, which may sit between them).
@@ -275,7 +287,7 @@ def _histories(wanted: list[ReadingIn]) -> list[dict[str, list[Decimal]]]:
         (elder_id, kind, max(wanted[i].at for i in idx), None)
         for (elder_id, kind), idx in pairs.items()
     ]
-    out: dict[int, dict[str, list[Decimal]]] = {}
+    out: dict[int, dict[str, list[int]]] = {}
     late: list[int] = []
     for ((_elder, kind), idx), window in zip(pairs.items(), _recent_rows(keys, limit), strict=True):
         complete = len(window.times) < limit  # the pair has no older rows than these
@@ -283,7 +295,7 @@ def _histories(wanted: list[ReadingIn]) -> list[dict[str, list[Decimal]]]:
         for i in idx:
             # The window is newest first: the reading's history starts at its first row
             # measured before it and is the next ``HISTORY`` rows.
-            start = bisect_right(window.times, -_micros(wanted[i].at))
+            start = _first_before(window.times, _utc(wanted[i].at))
             if len(window.times) - start < HISTORY and not complete:
                 late.append(i)
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
@@ -123,3 +124,79 @@ def test_alarms_are_critical_sos_never_folded_smoke_folded_per_device() -> None:
     assert rules.device_status("offline", 3).fold_key == "offline:3"  # type: ignore[union-attr]
     assert rules.device_status("battery_low", 3).severity == "info"  # type: ignore[union-attr]
     assert rules.device_status("online", 3) is None
+
+
+def _old_baseline(history: list[D], floor: D) -> rules.Baseline:
+    """The computation before ADR 0034's addendum: ``statistics.median`` over Decimals."""
+    median = D(statistics.median(history))
+    mad = D(statistics.median([abs(x - median) for x in history]))
+    return rules.Baseline(median=median, mad=max(mad, floor), n=len(history))
+
+
+def _stored(*values: str | int) -> list[D]:
+    """Values as the database hands them back (two places: ``70.00``, ``36.50``)."""
+    return [D(v).quantize(D("0.01")) for v in values]
+
+
+TRICKY = [
+    _stored(70),  # one value
+    _stored(70, 71),  # even: the mean of the middle two (70.50)
+    _stored(70, 70, 71, 71),  # ties in the middle
+    _stored(120, 122, 118, 121, 119, 120, 123, 117, 120, 121),  # even, MAD below the floor
+    _stored(*([80] * 10)),  # flat
+    _stored("36.5", "36.6", "36.5", "36.8", "37.1", "36.4", "36.9"),  # one place, odd
+    _stored("36.5", "36.6", "36.7", "36.9"),  # one place, even: 36.65 (three places)
+    _stored("5.1", "5.2", "6.3", "7.75", "4.05", "5.15"),  # two places, median x.xx5
+    _stored(60, 95, 61, 94, 62, 93, 80, 79, 81, 70, 71, 72),  # wide, even
+    _stored(*range(60, 90)),  # 30 values, MAD 7.5
+    _stored(*range(60, 91)),  # 31 values
+]
+
+
+def test_the_integer_baseline_gives_the_same_digits_as_statistics_median() -> None:
+    """Median and MAD from ints in hundredths (what the service loads) equal the Decimal
+    computation's to the digit (``70.50``, ``36.65``), for odd and even counts, ties, one
+    or two places, above and below the floor; Decimals given are taken the same way, and
+    ones with more places go through the reference itself."""
+    for history in TRICKY:
+        for floor in (D("0.01"), D("3"), D("0.2")):
+            old = _old_baseline(history, floor)
+            new = rules.baseline(rules.hundredths(history) or [], "x", mad_floor={"x": floor})
+            assert new is not None
+            assert (str(new.median), str(new.mad), new.n) == (
+                str(old.median),
+                str(old.mad),
+                old.n,
+            ), history
+            assert rules.baseline(history, "x", mad_floor={"x": floor}) == old
+    assert str(rules.baseline(_stored(70, 71), "systolic").median) == "70.50"  # type: ignore[union-attr]
+    fine = [D("5.125"), D("5.2"), D("5.3")]
+    assert rules.hundredths(fine) is None
+    assert rules.baseline(fine, "glucose") == _old_baseline(fine, rules.MAD_FLOOR["glucose"])
+
+
+def test_the_float_shortcut_gives_the_same_verdicts_as_the_exact_z() -> None:
+    """Readings around ``k`` (3.5) robust z-scores either side of the median: the verdict
+    and the details are those of ``robust_z`` on the reference baseline."""
+    history = _stored(*range(60, 90))  # median 74.50, MAD 7.50: z = 0.6745 * d / 7.5
+    ints = rules.hundredths(history)
+    assert ints is not None
+    old = _old_baseline(history, rules.MAD_FLOOR["heart_rate"])
+    seen = set()
+    for hundredth in range(10_900, 11_400, 3):  # 109.00 .. 113.97 and mirrored below
+        for value in (D(hundredth).scaleb(-2), 2 * old.median - D(hundredth).scaleb(-2)):
+            z = rules.robust_z(value, old)
+            expected = abs(z) >= D("3.5")
+            seen.add(expected)
+            finding = rules.baseline_anomaly("heart_rate", {"heart_rate": value},
+                                             {"heart_rate": ints})  # fmt: skip
+            assert (finding is not None) == expected, value
+            if finding is not None:
+                assert finding.details == {
+                    "heart_rate": str(z),
+                    "heart_rate_median": str(old.median),
+                }
+                assert finding == rules.baseline_anomaly(
+                    "heart_rate", {"heart_rate": value}, {"heart_rate": history}
+                )
+    assert seen == {True, False}
