@@ -9,7 +9,8 @@ once (``mqttwire``) and queues the messages; the main thread takes batches, stor
 alarms (``doorstep/devices/{id}/acks``, ``{"seq": n}``) and sends the PUBACKs, in the order the
 messages arrived, in one write. When the database cannot be reached nothing is acknowledged:
 the batch is retried with back-off (0.5 s doubling to 10 s) and the broker holds the rest (at
-most ``RECEIVE_MAXIMUM`` unacknowledged messages are in flight to us). A message that arrived
+most two batches' worth of unacknowledged messages, and at least ``RECEIVE_MAXIMUM``, are in
+flight to us: one being stored, the next one arriving). A message that arrived
 before a reconnection is not acknowledged on the new connection (its packet id may be reused):
 the broker redelivers it and the duplicate is recognised by ``(device, seq)``. A refused
 payload is counted and acknowledged, so it never comes back.
@@ -46,8 +47,8 @@ RECEIVE_MAXIMUM = 1000
 KEEPALIVE_SECONDS = 30
 CONNECT_TIMEOUT = 10.0
 ACK_WAIT_SECONDS = 10.0
-READ_COALESCE_BYTES = 16384
-READ_PAUSE = 0.004
+READ_COALESCE_BYTES = 32768
+READ_PAUSE = 0.008
 
 
 class Received(NamedTuple):
@@ -123,7 +124,7 @@ class Consumer:
                     keepalive=self.keepalive,
                     clean_start=False,
                     session_expiry=SESSION_EXPIRY_SECONDS,
-                    receive_maximum=RECEIVE_MAXIMUM,
+                    receive_maximum=min(65535, max(RECEIVE_MAXIMUM, 2 * self.batch_size)),
                 )
             )
             decoder = wire.Decoder()

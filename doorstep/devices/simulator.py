@@ -207,9 +207,7 @@ class DeviceClient:
     # --- messages --------------------------------------------------------------------
 
     def payload(self, kind: str, values: dict[str, Any], at: dt.datetime, seq: int) -> bytes:
-        return json.dumps(
-            {"seq": seq, "ts": at.isoformat(), "type": kind, "values": values}
-        ).encode()
+        return json.dumps({"seq": seq, "ts": _iso(at), "type": kind, "values": values}).encode()
 
     def publish_raw(self, topic: str | bytes, body: bytes | str) -> None:
         """Publish ``body`` with QoS 1 to any topic (the ACL test publishes on another
@@ -252,6 +250,18 @@ class DeviceClient:
                 self.repeats += 1
                 wait = min(interval * 2, self.max_repeat_every)
                 self.pending[seq] = (body, now + wait, wait)
+
+
+_last_iso: tuple[dt.datetime | None, str] = (None, "")
+
+
+def _iso(at: dt.datetime) -> str:
+    """``at.isoformat()``, remembered for the last time asked: the rate mode stamps all the
+    readings of one network pass with one time."""
+    global _last_iso
+    if _last_iso[0] is not at:
+        _last_iso = (at, at.isoformat())
+    return _last_iso[1]
 
 
 class Fleet:

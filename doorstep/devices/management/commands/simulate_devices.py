@@ -198,9 +198,10 @@ class Command(BaseCommand):
         next_tick = start
         while not stop.is_set() and (not duration or time.monotonic() - start < duration):
             due = int((time.monotonic() - start) * rate) - sent
+            now = dt.datetime.now(dt.UTC).astimezone()  # one time stamp per 20 ms pass
             for i in range(due):
                 watches[(sent + i) % len(watches)].send(
-                    "heart_rate", {"value": round(rng.gauss(74, 6))}
+                    "heart_rate", {"value": round(rng.gauss(74, 6))}, at=now
                 )
             sent += max(due, 0)
             # Fifty network passes a second: each writes what every device has queued since
