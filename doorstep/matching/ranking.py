@@ -350,9 +350,9 @@ def _screen_sql(
     q.add("AND v.provider_id IS NOT NULL GROUP BY v.provider_id), ")
     q.add("team AS MATERIALIZED (SELECT ")
     q.add(f"{col['id']} AS id, {lat} AS home_lat, {lng} AS home_lng, {radius} AS radius, ")
-    q.add(f"{_quoted('transport_mode')} AS mode, {col['gender']} AS gender, ")
-    q.add(f"{col['languages']} AS languages, {col['max_daily_minutes']} AS cap, ")
-    q.add(f"{_quoted('user_id')} AS user_id, {quality}.{qn('score')} AS quality, ")
+    # Narrow rows: the stages below copy every row two more times; gender, languages, the
+    # cap and the user are read again from the table for the few refused rows shown.
+    q.add(f"{_quoted('transport_mode')} AS mode, {quality}.{qn('score')} AS quality, ")
     q.add("booked.bday AS bday, booked.bweek AS bweek, seen.sn AS sn, ")
     q.add(f"{q.sub(planar)} AS pl, ")
     if need.preferred_gender:
@@ -389,14 +389,17 @@ def _screen_sql(
         q.add(f"AND {q.sub(_in_list(_quoted('kind'), team.kinds))} ")
     if team.skip:
         q.add(f"AND NOT {q.sub(_in_list(col['id'], team.skip))} ")
-    q.add("), radial AS MATERIALIZED (SELECT team.*, ")
-    q.add(f"{q.sub(radius_flag('+'))} AS f_out, {q.sub(radius_flag('-'))} AS f_edge FROM team)")
-    q.add(", flagged AS MATERIALIZED (SELECT radial.*, ")
+    # One more pass: the radius flags and the verdicts. The inner select is not
+    # materialized (the planner inlines it), so its two cheap CASEs may be evaluated twice;
+    # that costs less than copying every row through one more stage.
+    q.add("), flagged AS MATERIALIZED (SELECT radial.*, ")
     q.add("(CASE WHEN f_out + f_gender + f_lang + f_excl + f_sanc + f_cap = 0 ")
     q.add("THEN 1 ELSE 0 END) AS ok, ")
     q.add("(CASE WHEN f_edge = 1 OR bweek IS NOT NULL OR sn IS NOT NULL THEN 1 ELSE 0 END)")
     q.add(" AS apart ")
-    q.add("FROM radial) ")
+    q.add("FROM (SELECT team.*, ")
+    q.add(f"{q.sub(radius_flag('+'))} AS f_out, {q.sub(radius_flag('-'))} AS f_edge FROM team)")
+    q.add(" AS radial) ")
     # The counts.
     q.add("SELECT 'c' AS part, COUNT(*) AS id, SUM(ok) AS lat, SUM(ok * apart) AS lng, ")
     # Typed NULLs: PostgreSQL resolves the UNION's column types branch by branch.
@@ -428,10 +431,12 @@ def _screen_sql(
     # The nearest refused.
     user = qn(User._meta.db_table)
     q.add(f"UNION ALL SELECT 'r', r.id, r.home_lat, r.home_lng, r.radius, r.mode, {num}, ")
-    q.add(f"r.gender, r.languages, r.cap, r.f_excl, r.f_sanc, {user}.{qn('display_name')}, {num} ")
+    q.add(f"p.{qn('gender')}, p.{qn('languages')}, p.{qn('max_daily_minutes')}, ")
+    q.add(f"r.f_excl, r.f_sanc, {user}.{qn('display_name')}, {num} ")
     q.add("FROM (SELECT * FROM flagged WHERE ok = 0 ORDER BY pl, id LIMIT %s) r ",
           REFUSED_DETAIL_LIMIT)  # fmt: skip
-    q.add(f"LEFT JOIN {user} ON {user}.{qn('id')} = r.user_id")
+    q.add(f"JOIN {table} p ON p.{qn('id')} = r.id ")
+    q.add(f"LEFT JOIN {user} ON {user}.{qn('id')} = p.{qn('user_id')}")
     with connection.cursor() as cursor:
         cursor.execute(q.text, q.params)
         rows = [dict(zip(COLUMNS, r, strict=True)) for r in cursor.fetchall()]
