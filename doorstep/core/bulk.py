@@ -23,7 +23,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connections
+from django.db import NotSupportedError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
@@ -58,7 +58,7 @@ def array_literal(values: Iterable[Any]) -> str:
 def _cursor(using: str) -> CursorWrapper:
     connection = connections[using]
     if connection.vendor != "postgresql":
-        raise NotImplementedError("doorstep.core.bulk needs PostgreSQL")
+        raise NotSupportedError("doorstep.core.bulk needs PostgreSQL")
     return connection.cursor()
 
 

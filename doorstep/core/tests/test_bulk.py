@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, NotSupportedError, connection, transaction
 
 from doorstep.core import bulk
 from doorstep.devices.models import RejectionCount
@@ -30,9 +30,9 @@ def test_array_literal_quotes_text_and_keeps_numbers_nulls_and_booleans() -> Non
 
 def test_outside_postgresql_the_helpers_refuse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(connection, "vendor", "sqlite")
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotSupportedError, match="needs PostgreSQL"):
         bulk.allocate_ids(RejectionCount, 1)
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotSupportedError, match="needs PostgreSQL"):
         bulk.copy_rows(RejectionCount, ("reason",), [("not_json",)])
 
 
