@@ -248,10 +248,8 @@ class Consumer:
 
     def _new_id(self) -> int:
         """A packet id not in flight (call with the lock held)."""
-        while True:
-            self._next_id = self._next_id % 65535 + 1
-            if self._next_id not in self._inflight:
-                return self._next_id
+        self._next_id = wire.next_packet_id(self._next_id, self._inflight)
+        return self._next_id
 
     def _send(self, sock: socket.socket, data: bytes) -> None:
         with self._lock:

@@ -209,6 +209,15 @@ def publish(
     return _packet(0x30 | (qos << 1), body + payload)
 
 
+def next_packet_id(last: int, in_use: set[int] | dict[int, bytes]) -> int:
+    """The packet id after ``last`` (1-65535, wrapping) that is not ``in_use``."""
+    for _ in range(65535):
+        last = last % 65535 + 1
+        if last not in in_use:
+            return last
+    raise ProtocolError("every packet id is in flight")
+
+
 _PUBACKS = [b""] + [b"\x40\x02" + _U16.pack(i) for i in range(1, 65536)]
 
 

@@ -23,7 +23,6 @@ import logging
 import random
 import select
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -133,10 +132,8 @@ class DeviceClient:
             self.pending[seq] = (payload, now, self.repeat_every)
 
     def _new_id(self) -> int:
-        while True:
-            self.next_id = self.next_id % 65535 + 1
-            if self.next_id not in self.unacked:
-                return self.next_id
+        self.next_id = wire.next_packet_id(self.next_id, self.unacked)
+        return self.next_id
 
     # --- network (called by Fleet) ---------------------------------------------------
 
@@ -273,7 +270,6 @@ class Fleet:
 
     def __init__(self, devices: Iterable[DeviceClient]) -> None:
         self.devices = list(devices)
-        self.lock = threading.Lock()
         self.next_misc = 0.0
 
     def connect_all(self, timeout: float = 10.0) -> None:

@@ -103,3 +103,11 @@ def test_acknowledgements_connack_and_suback() -> None:
 def test_unknown_property_is_a_protocol_error() -> None:
     with pytest.raises(wire.ProtocolError):
         wire.read_properties(b"\x02\x7f\x00", 0)
+
+
+def test_next_packet_id_wraps_and_skips_ids_in_flight() -> None:
+    assert wire.next_packet_id(0, set()) == 1
+    assert wire.next_packet_id(65535, set()) == 1
+    assert wire.next_packet_id(4, {5, 6}) == 7
+    with pytest.raises(wire.ProtocolError, match="in flight"):
+        wire.next_packet_id(1, set(range(1, 65536)))
