@@ -99,6 +99,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+#: Hot hand-written statements (``core.sql.fetchall``) are prepared once per database
+#: session on PostgreSQL (ADR 0036). Turn off behind a pooler that does not keep sessions
+#: (PgBouncer in transaction mode). Only those statements' server-binding cursors prepare:
+#: Django's own cursors bind client-side and never do, whatever the threshold.
+DB_PREPARED_STATEMENTS = os.environ.get("DB_PREPARED_STATEMENTS", "1") == "1"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        0 if DB_PREPARED_STATEMENTS else None
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -264,9 +264,10 @@ def candidates(request: HttpRequest, visit_id: int, limit: int = 5) -> Any:
     """The visit's best candidates (score terms, ETA) and the providers refused with every
     reason; for the institution's dispatchers."""
     actor = actor_of(request)
-    visit = access_visit_to_rank(actor=actor, visit_id=visit_id)
+    visit, covered = access_visit_to_rank(actor=actor, visit_id=visit_id)
     services.check_dispatchable(visit)
-    return _ranking(selectors.rank_visit(visit, limit=max(1, min(limit, 20))))
+    ranking = selectors.rank_visit(visit, limit=max(1, min(limit, 20)), area_covered=covered)
+    return _ranking(ranking)
 
 
 @router.post("/visits/{visit_id}/offer", response={200: OutcomeOut, **ERRORS})

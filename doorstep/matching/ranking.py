@@ -47,12 +47,12 @@ from django.utils.translation import gettext_lazy as _
 
 from doorstep.accounts.models import User
 from doorstep.catalog.selectors import region_in_service_areas, requirement_for
-from doorstep.core import clock, geo
+from doorstep.core import clock, geo, sql
 from doorstep.orders.enums import HOLDING_PROVIDER, VisitStatus
 from doorstep.orders.models import Order, Visit
 from doorstep.orders.services import SPEED_KMH, schedule_conflicts, travel_minutes
 from doorstep.quality.models import ProviderQuality
-from doorstep.quality.selectors import blocked_provider_ids
+from doorstep.quality.selectors import blocked_provider_ids_sql
 from doorstep.workforce import eligibility
 from doorstep.workforce.enums import TransportMode
 from doorstep.workforce.models import Certificate, Provider
@@ -245,10 +245,8 @@ PLANAR_MAX_LAT = 70.0
 
 
 def _in_list(column: str, ids: Any) -> _Sql:
-    ids = sorted(ids)
-    if not ids:
-        return _Sql().add("(1 = 0)")
-    return _Sql().add(f"({column} IN ({', '.join(['%s'] * len(ids))}))", *ids)
+    text, params = sql.in_list(column, ids)
+    return _Sql().add(text, *params)
 
 
 def _speaks_any(column: str, languages: frozenset[str]) -> _Sql:
@@ -372,7 +370,7 @@ def _screen_sql(
     q.add(f"WHERE x.{qn('elder_id')} = %s AND x.{qn('status')} = %s) ",
           elder_id, str(ExclusionStatus.ACTIVE))  # fmt: skip
     q.add("THEN 1 ELSE 0 END) AS f_excl, ")
-    sanc_sql, sanc_params = blocked_provider_ids(at=now).order_by().query.sql_with_params()
+    sanc_sql, sanc_params = blocked_provider_ids_sql(at=now)
     q.add(f"(CASE WHEN {col['id']} IN ({sanc_sql}) THEN 1 ELSE 0 END) AS f_sanc, ", *sanc_params)
     # Over the cap: the minutes booked that day plus this visit's.
     q.add("(CASE WHEN COALESCE(booked.bday, 0) + %s > ", need.duration_minutes)
@@ -437,9 +435,7 @@ def _screen_sql(
           REFUSED_DETAIL_LIMIT)  # fmt: skip
     q.add(f"JOIN {table} p ON p.{qn('id')} = r.id ")
     q.add(f"LEFT JOIN {user} ON {user}.{qn('id')} = p.{qn('user_id')}")
-    with connection.cursor() as cursor:
-        cursor.execute(q.text, q.params)
-        rows = [dict(zip(COLUMNS, r, strict=True)) for r in cursor.fetchall()]
+    rows = [dict(zip(COLUMNS, r, strict=True)) for r in sql.fetchall(q.text, q.params)]
     out = _Screened(counts={}, apart=[], ordinary=[], refused=[], booked=_Booked({}, {}), seen={})
     for r in rows:
         part = r["part"]
@@ -547,14 +543,18 @@ def rank_visit(
     urgent: bool = False,
     skip: frozenset[int] = frozenset(),
     max_checks: int | None = None,
+    area_covered: bool | None = None,
 ) -> Ranking:
     """The best ``limit`` candidates for ``visit`` that pass every rule, with their score
     terms; the providers refused (the nearest with every reason, all of them counted by
     reason). ``urgent`` orders by ETA instead of score; ``skip`` leaves providers out
-    (already offered)."""
+    (already offered). ``area_covered``: whether the institution serves the visit's region,
+    when the caller has read it already (``access.access_visit_to_rank``)."""
     order = visit.order
     ranking = Ranking(visit=visit)
-    if not region_in_service_areas(order.institution, visit.region):
+    if area_covered is None:
+        area_covered = region_in_service_areas(order.institution, visit.region)
+    if not area_covered:
         ranking.blocked.append(Refusal("area_not_covered", str(AREA_NOT_COVERED)))
         return ranking
     point = visit_point(visit)
@@ -757,15 +757,14 @@ class _CheckFacts:
     @property
     def provider(self) -> Provider:
         """The columns ``provider_facts`` and ``schedule_conflicts`` read."""
-        fields = [Provider._meta.get_field(f) for f in CHECK_PROVIDER_FIELDS]
-        return cast(Provider, _instance(Provider, fields, self.row[1:9]))
+        return sql.instance(Provider, CHECK_PROVIDER_FIELDS, self.row[1:9])
 
     @property
     def certificates(self) -> list[Certificate]:
-        fields = [Certificate._meta.get_field(f) for f in CHECK_CERTIFICATE_FIELDS]
         # Certificate rows: provider, kind, status in slots 1-3, expires_on in 6, id in 10.
         return [
-            _instance(Certificate, fields, (r[10], r[1], r[2], r[3], r[6])) for r in self.cert_rows
+            sql.instance(Certificate, CHECK_CERTIFICATE_FIELDS, (r[10], r[1], r[2], r[3], r[6]))
+            for r in self.cert_rows
         ]
 
 
@@ -780,14 +779,6 @@ CHECK_CERTIFICATE_FIELDS = ("id", "provider_id", "kind", "status", "expires_on")
 
 def _column(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).column)
-
-
-def _instance(model: Any, fields: list[Any], raw: Any) -> Any:
-    """A ``model`` row with only ``fields`` loaded (the others deferred), from raw values
-    (``Model.from_db`` takes the values in the model's field order)."""
-    got = {f.attname: f.to_python(v) for f, v in zip(fields, raw, strict=True)}
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in got]
-    return model.from_db(connection.alias, names, [got[n] for n in names])
 
 
 def _check_facts(ids: list[int], visit: Visit) -> dict[int, _CheckFacts]:
@@ -818,9 +809,7 @@ def _check_facts(ids: list[int], visit: Visit) -> dict[int, _CheckFacts]:
     q.add(f"UNION ALL SELECT 'k', c.{qn(ccols[1])}, c.{qn(ccols[2])}, c.{qn(ccols[3])}, ")
     q.add(f"{text}, {text}, c.{qn(ccols[4])}, CAST(NULL AS BOOLEAN), {text}, {text}, ")
     q.add(f"c.{qn(ccols[0])} FROM {ct} c WHERE {q.sub(_in_list('c.' + qn(ccols[1]), ids))}")
-    with connection.cursor() as cursor:
-        cursor.execute(q.text, q.params)
-        rows = cursor.fetchall()
+    rows = sql.fetchall(q.text, q.params)
     certs: dict[int, list[tuple[Any, ...]]] = {pid: [] for pid in ids}
     for row in rows:
         if row[0] == "k":

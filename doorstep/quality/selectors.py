@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from doorstep.core import clock
+from doorstep.core import clock, sql
 
 from . import scoring
 from .enums import PENDING_COMPLAINT_STATUSES, BlacklistStatus, SanctionKind, SanctionStatus
@@ -64,6 +65,23 @@ def blocked_provider_ids(*, at: dt.datetime | None = None) -> QuerySet[ProviderS
         .filter(kind__in=[SanctionKind.SUSPENSION, SanctionKind.REMOVAL])
         .values("provider_id")
     )
+
+
+def blocked_provider_ids_sql(*, at: dt.datetime) -> tuple[str, list[Any]]:
+    """``blocked_provider_ids`` as SQL text and parameters for a hand-written statement
+    (``matching.ranking``): the text is the same at every call, so the statement around it
+    can be prepared (ADR 0036); ``test_selectors`` checks both give the same providers."""
+    qn = connection.ops.quote_name
+    kinds, kind_params = sql.in_list(
+        qn("kind"), [str(SanctionKind.SUSPENSION), str(SanctionKind.REMOVAL)]
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    text = (
+        f"SELECT {qn('provider_id')} FROM {qn(ProviderSanction._meta.db_table)} "  # noqa: S608
+        f"WHERE {qn('status')} = %s AND {qn('starts_at')} <= %s "
+        f"AND ({qn('ends_at')} IS NULL OR {qn('ends_at')} > %s) AND {kinds}"
+    )
+    return text, [str(SanctionStatus.ACTIVE), adapt(at), adapt(at), *kind_params]
 
 
 def blacklist_of(institution_id: int, *, status: str | None = None) -> QuerySet[BlacklistEntry]:

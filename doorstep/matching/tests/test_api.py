@@ -184,3 +184,49 @@ def test_candidates_lookup_is_scoped_like_the_orders_lookup(
     Visit.objects.filter(pk=team.visit.pk).update(provider=team.p["near"])
     r = client.get(f"/api/v1/visits/{team.visit.pk}/candidates")
     assert (r.status_code, r.json()["code"]) == (409, "not_awaiting_dispatch")
+
+
+def test_every_role_that_may_dispatch_sees_the_institutions_orders() -> None:
+    """``access_visit_to_rank`` reads the visit by id and lets the right to dispatch stand
+    for the scoped orders lookup (ADR 0036): that holds only while every role that may
+    dispatch for an institution ("tenant") or for all ("all") sees those orders."""
+    from doorstep.accounts.policy import RULES
+
+    broader = {"all": {"all"}, "tenant": {"tenant", "all"}}
+    for role, scope in RULES["matching"]["dispatch"].items():
+        assert RULES["order"]["view"].get(role) in broader[scope], (role, scope)
+
+
+def test_candidates_for_a_visible_visit_one_may_not_dispatch_are_forbidden(
+    team: Team, personas: Any, api_as: Any
+) -> None:
+    """The reviewer sees the institution's visits but may not dispatch: 403, as
+    ``access_visit_to_dispatch`` answers; another institution's admin: 404."""
+    url = f"/api/v1/visits/{team.visit.pk}/candidates"
+    r = api_as(personas.reviewer).get(url)
+    assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+    assert api_as(personas.other_admin).get(url).status_code == 404
+
+
+def test_lean_lookup_loads_what_the_scoped_lookup_loads(team: Team, personas: Any) -> None:
+    """The prepared lookup's instances carry the same values as the ORM's (dates aware,
+    JSON decoded) and the same service-area answer."""
+    from doorstep.accounts.policy import Actor
+    from doorstep.catalog.selectors import region_in_service_areas
+    from doorstep.matching.access import RANKING_COLUMNS, access_visit_to_rank
+
+    actor = Actor.of(personas.dispatcher)
+    visit, covered = access_visit_to_rank(actor=actor, visit_id=team.visit.pk)
+    ref = Visit.objects.select_related("order__item", "order__elder", "region").get(
+        pk=team.visit.pk
+    )
+    assert covered is region_in_service_areas(ref.order.institution, ref.region) is True
+    objects = {"v": (visit, ref), "o": (visit.order, ref.order), "i": (visit.order.item,
+               ref.order.item), "e": (visit.order.elder, ref.order.elder),
+               "r": (visit.region, ref.region)}  # fmt: skip
+    for _model, alias, names in RANKING_COLUMNS:
+        got, want = objects[alias]
+        for name in names:
+            assert getattr(got, name) == getattr(want, name), (alias, name)
+    assert visit.window_start.tzinfo is not None
+    assert visit.order.institution.pk == ref.order.institution_id

@@ -144,3 +144,26 @@ def test_api_sanction_flow(
     ok = api_as(officers.qo_a).post(f"/api/v1/sanctions/{body['id']}/lift", {"reason": "ok"})
     assert (ok.status_code, ok.json()["in_force"]) == (200, False)
     assert ProviderSanction.objects.count() == 1
+
+
+def test_blocked_provider_sql_finds_the_providers_the_queryset_finds(
+    frozen: Any, staff: Any, officers: Any
+) -> None:
+    """``blocked_provider_ids_sql`` (the ranking's prepared statement) and
+    ``blocked_provider_ids`` agree: a suspension in force and a removal block; a warning,
+    a suspension not started yet and one that has ended do not."""
+    from django.db import connection
+
+    sanction(officers.qo_a, staff.nurse, "suspension", ends_at=NOW + dt.timedelta(days=2))
+    sanction(officers.qo_a, staff.caregiver, "warning")
+    sanction(officers.qo_a, staff.caregiver, "suspension", starts_at=NOW + dt.timedelta(days=1))
+    nurse, caregiver = staff.nurse.pk, staff.caregiver.pk
+    expected = {0: [nurse], 1: sorted([nurse, caregiver]), 3: [caregiver]}
+    for days, blocked in expected.items():
+        at = NOW + dt.timedelta(days=days)
+        text, params = selectors.blocked_provider_ids_sql(at=at)
+        with connection.cursor() as cur:
+            cur.execute(text, params)
+            got = sorted(r[0] for r in cur.fetchall())
+        orm = selectors.blocked_provider_ids(at=at).values_list("provider_id", flat=True)
+        assert got == sorted(orm) == blocked, days
