@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -71,36 +71,49 @@ def in_list(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
     return f"({column} IN ({', '.join(['%s'] * len(items))}))", items
 
 
-_CONVERTERS: dict[tuple[str, str, str], tuple[Any, list[Any]]] = {}
+#: Per (vendor, model, field names): the attribute names in the model's field order, and
+#: for each the position of its raw value, its column and the ORM's converters.
+_PLANS: dict[
+    tuple[str, str, tuple[str, ...]], tuple[list[str], list[tuple[int, Any, list[Any]]]]
+] = {}
 
 
-def _converters(model: type[Model], name: str) -> tuple[Any, list[Any]]:
-    """The column of ``model.name`` and the converters the ORM applies to it when a query
-    reads it: the backend's (SQLite's text dates, booleans as 0/1), then the field's
-    ``from_db_value``."""
-    key = (connection.vendor, model._meta.label, name)
-    found = _CONVERTERS.get(key)
-    if found is None:
-        col = model._meta.get_field(name).get_col(model._meta.db_table)  # type: ignore[union-attr]
-        found = (col, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)])
-        _CONVERTERS[key] = found
-    return found
-
-
-def value(model: type[Model], name: str, raw: Any) -> Any:
-    """The Python value the ORM would give for ``model.name`` read as ``raw``."""
-    col, converters = _converters(model, name)
-    for convert in converters:
-        raw = convert(raw, col, connection)
-    return raw
+def _plan(
+    conn: Any, model: type[Model], names: tuple[str, ...]
+) -> tuple[list[str], list[tuple[int, Any, list[Any]]]]:
+    """How to build ``model`` instances from raw values of ``names``: the converters the
+    ORM applies to each column a query reads (the backend's, e.g. SQLite's text dates and
+    0/1 booleans, then the field's ``from_db_value``), in the model's field order."""
+    key = (conn.vendor, model._meta.label, names)
+    plan = _PLANS.get(key)
+    if plan is None:
+        at = {model._meta.get_field(n).attname: i for i, n in enumerate(names)}  # type: ignore[union-attr]
+        attnames, steps = [], []
+        for f in model._meta.concrete_fields:
+            if f.attname in at:
+                col = f.get_col(model._meta.db_table)
+                convs = [*conn.ops.get_db_converters(col), *col.get_db_converters(conn)]
+                attnames.append(f.attname)
+                steps.append((at[f.attname], col, convs))
+        if len(attnames) != len(names):
+            raise ValueError(f"{model._meta.label}: not concrete fields or repeated: {names}")
+        plan = (attnames, steps)
+        _PLANS[key] = plan
+    return plan
 
 
 def instance(model: type[M], names: Sequence[str], raw: Sequence[Any]) -> M:
     """A ``model`` instance with only ``names`` (field names) loaded from ``raw`` values in
-    the same order; the other fields are deferred, as with ``QuerySet.only``."""
-    got = {}
-    for name, v in zip(names, raw, strict=True):
-        field = model._meta.get_field(name)
-        got[field.attname] = value(model, name, v)  # type: ignore[union-attr]
-    attnames = [f.attname for f in model._meta.concrete_fields if f.attname in got]
-    return model.from_db(connection.alias, attnames, [got[a] for a in attnames])
+    the same order, converted as the ORM converts them; the other fields are deferred, as
+    with ``QuerySet.only``."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    attnames, steps = _plan(conn, model, tuple(names))
+    if len(raw) != len(names):
+        raise ValueError(f"{len(names)} names, {len(raw)} values")
+    values = []
+    for i, col, convs in steps:
+        v = raw[i]
+        for convert in convs:
+            v = convert(v, col, conn)
+        values.append(v)
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, values)

@@ -35,9 +35,9 @@ import datetime as dt
 import json
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -50,7 +50,7 @@ from doorstep.catalog.selectors import region_in_service_areas, requirement_for
 from doorstep.core import clock, geo, sql
 from doorstep.orders.enums import HOLDING_PROVIDER, VisitStatus
 from doorstep.orders.models import Order, Visit
-from doorstep.orders.services import SPEED_KMH, schedule_conflicts, travel_minutes
+from doorstep.orders.services import SPEED_KMH, minutes_for_km, schedule_conflicts
 from doorstep.quality.models import ProviderQuality
 from doorstep.quality.selectors import blocked_provider_ids_sql
 from doorstep.workforce import eligibility
@@ -521,15 +521,6 @@ class _Booked:
     week: dict[int, int]
 
 
-def _eta(
-    mode: str, home: tuple[float, float], point: tuple[float, float], modes: dict[str, Any]
-) -> float:
-    """``orders.services.travel_minutes`` for a provider of transport ``mode``."""
-    if mode not in modes:
-        modes[mode] = cast(Provider, SimpleNamespace(transport_mode=mode))
-    return travel_minutes(modes[mode], home, point)
-
-
 #: Ordinary survivors fetched at first; multiplied by 4 until the best are proved.
 FETCH_MIN = 48
 
@@ -578,7 +569,6 @@ def rank_visit(
     )
     w = weights()
     checks = max_checks if max_checks is not None else max(limit * 4, 12)
-    modes: dict[str, Any] = {}
 
     def exact(r: dict[str, Any], band: list[tuple[float, int]]) -> Pooled | None:
         pid, lat, lng = r["id"], r["lat"], r["lng"]
@@ -586,7 +576,7 @@ def rank_visit(
         if km > r["radius"]:
             band.append((km, pid))
             return None
-        eta = round(_eta(r["mode"], (lat, lng), point, modes), 2)
+        eta = round(minutes_for_km(r["mode"], km), 2)
         key = 0.0
         if not urgent:
             key = -scoring.score_of(
@@ -639,13 +629,15 @@ def rank_visit(
         )
         for _k, eta, pid, km, radius, quality in pool[:checks]
     ]  # fmt: skip
-    ranked = scoring.rank(best, rural=need.rural, team_median=team_median, weights=w)
-    if urgent:
-        by_id = {r.provider_id: r for r in ranked}
-        ranked = [by_id[f.provider_id] for f in best]
+
+    # ``pool`` is in ``scoring.rank``'s order already (its key is ``score_of``, the total
+    # of ``rank``; urgent: the ETA): the terms are built only for the candidates returned.
+    def ranked_of(f: scoring.ProviderFacts) -> scoring.Ranked:
+        return scoring.ranked_of(f, rural=need.rural, team_median=team_median, weights=w)
+
     distances = {f.provider_id: f.distance_km or 0.0 for f in best}
-    _exact_checks(ranking, ranked, distances, requirement, limit, refused_counts)
-    _refused_detail(ranking, screened.refused, need, band, (point, booked, seen, modes), distances)
+    _exact_checks(ranking, best, ranked_of, distances, requirement, limit, refused_counts)
+    _refused_detail(ranking, screened.refused, need, band, (point, booked, seen), distances)
     ranking.refused_counts = dict(sorted(refused_counts.items()))
     return ranking
 
@@ -670,13 +662,13 @@ def _refused_detail(
     rows: list[dict[str, Any]],
     need: scoring.VisitNeed,
     band: list[tuple[float, int]],
-    context: tuple[tuple[float, float], _Booked, dict[int, int], dict[str, Any]],
+    context: tuple[tuple[float, float], _Booked, dict[int, int]],
     distances: dict[int, float],
 ) -> None:
     """The nearest ``REFUSED_DETAIL_LIMIT`` providers refused by the screen, each with
     every reason (``scoring.screen`` on their facts), among the exact checks' refusals;
     all sorted by distance."""
-    point, booked, seen, modes = context
+    point, booked, seen = context
     # The screen sees the exclusions and sanctions the SQL found among these rows.
     need = replace(
         need,
@@ -687,11 +679,12 @@ def _refused_detail(
     names: dict[int, str] = {}
     for r in rows:
         pid, lat, lng = r["id"], r["lat"], r["lng"]
+        km = geo.haversine_km(lat, lng, point[0], point[1])
         f = scoring.ProviderFacts(
             provider_id=pid,
-            distance_km=geo.haversine_km(lat, lng, point[0], point[1]),
+            distance_km=km,
             service_radius_km=r["radius"],
-            eta_minutes=round(_eta(r["mode"], (lat, lng), point, modes), 2),
+            eta_minutes=round(minutes_for_km(r["mode"], km), 2),
             gender=r["gender"] or "",
             languages=frozenset(r["languages"] or ()),
             max_daily_minutes=r["cap"],
@@ -824,7 +817,8 @@ def _check_facts(ids: list[int], visit: Visit) -> dict[int, _CheckFacts]:
 
 def _exact_checks(
     ranking: Ranking,
-    ranked: list[scoring.Ranked],
+    best: list[scoring.ProviderFacts],
+    ranked_of: Callable[[scoring.ProviderFacts], scoring.Ranked],
     distances: dict[int, float],
     requirement: eligibility.Requirement,
     limit: int,
@@ -835,13 +829,13 @@ def _exact_checks(
     on = timezone.localtime(visit.window_start).date()
     batch = max(limit + 2, 4)
     # Everyone the loop may reach, in one statement (they are at most ``checks``).
-    facts = _check_facts([r.provider_id for r in ranked], visit) if ranked else {}
+    facts = _check_facts([f.provider_id for f in best], visit) if best else {}
     i = 0
-    while i < len(ranked) and len(ranking.candidates) < limit:
-        chunk = ranked[i : i + batch]
+    while i < len(best) and len(ranking.candidates) < limit:
+        chunk = best[i : i + batch]
         i += batch
-        for r in chunk:
-            found = facts[r.provider_id]
+        for f in chunk:
+            found = facts[f.provider_id]
             provider = found.provider
             reasons = [
                 Refusal(x.code, reason_text(x))
@@ -856,10 +850,10 @@ def _exact_checks(
                 if any(c["kind"] == "travel" for c in conflicts):
                     reasons.append(Refusal("travel_time", str(TRAVEL_TIME)))
             if reasons:
-                ranking.refused.append(Refused(r.provider_id, found.name, tuple(reasons)))
+                ranking.refused.append(Refused(f.provider_id, found.name, tuple(reasons)))
                 refused_counts.update(x.code for x in reasons)
             elif len(ranking.candidates) < limit:
-                km = round(distances[r.provider_id], 3)
+                km = round(distances[f.provider_id], 3)
                 ranking.candidates.append(
-                    Candidate(r.provider_id, found.name, provider.kind, km, r)
+                    Candidate(f.provider_id, found.name, provider.kind, km, ranked_of(f))
                 )

@@ -262,13 +262,17 @@ def rank(
     """Candidates best first. ``team_median`` defaults to the median of the candidates'
     booked minutes this week."""
     med = median(c.booked_week_minutes for c in candidates) if team_median is None else team_median
-    out = []
-    for c in candidates:
-        terms = terms_for(c, rural=rural, team_median=med, weights=weights)
-        total = round(math.fsum(t.points for t in terms), 6)
-        out.append(Ranked(c.provider_id, total, c.eta_minutes, terms))
+    out = [ranked_of(c, rural=rural, team_median=med, weights=weights) for c in candidates]
     out.sort(key=lambda r: (-r.score, r.eta_minutes, r.provider_id))
     return out
+
+
+def ranked_of(
+    c: ProviderFacts, *, rural: bool, team_median: float, weights: Weights = DEFAULT_WEIGHTS
+) -> Ranked:
+    """One candidate's score with its terms (its total equals ``score_of``'s)."""
+    terms = terms_for(c, rural=rural, team_median=team_median, weights=weights)
+    return Ranked(c.provider_id, round(math.fsum(t.points for t in terms), 6), c.eta_minutes, terms)
 
 
 def nearest(candidates: Sequence[ProviderFacts]) -> list[ProviderFacts]:

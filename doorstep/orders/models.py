@@ -124,8 +124,17 @@ class Visit(models.Model):
             # scan of the week instead of a pass over every visit of the city.
             models.Index(
                 fields=["window_start"],
-                include=["provider", "duration_minutes", "status"],
-                name="orders_visit_week_idx",
+                # ``id`` too: the ranking's booked-minutes scan leaves out the visit
+                # being ranked, and stays index-only (ADR 0036).
+                include=["provider", "duration_minutes", "status", "id"],
+                name="orders_visit_week_ix2",
+            ),
+            # Whether a provider holds a visit near another one (the ranking's exact
+            # checks): the provider's visits ending after a time, index-only (ADR 0036).
+            models.Index(
+                fields=["provider", "window_end"],
+                include=["window_start", "status", "id"],
+                name="orders_visit_busy_idx",
             ),
         ]
 

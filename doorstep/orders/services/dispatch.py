@@ -59,9 +59,12 @@ class Refusal:
 
 def travel_minutes(provider: Provider, a: tuple[float, float], b: tuple[float, float]) -> float:
     """Minutes to travel from ``a`` to ``b`` (haversine km / the mode's speed)."""
-    km = geo.haversine_km(a[0], a[1], b[0], b[1])
-    speed = SPEED_KMH.get(provider.transport_mode, SPEED_KMH[TransportMode.E_BIKE])
-    return km / speed * 60.0
+    return minutes_for_km(provider.transport_mode, geo.haversine_km(a[0], a[1], b[0], b[1]))
+
+
+def minutes_for_km(mode: str, km: float) -> float:
+    """``travel_minutes`` for a distance already known, by transport ``mode``."""
+    return km / SPEED_KMH.get(mode, SPEED_KMH[TransportMode.E_BIKE]) * 60.0
 
 
 def schedule_conflicts(provider: Provider, visit: Visit) -> list[dict[str, Any]]:
