@@ -350,7 +350,7 @@ def _screen_sql(
     q.add(f"{col['id']} AS id, {lat} AS home_lat, {lng} AS home_lng, {radius} AS radius, ")
     # Narrow rows: the stages below copy every row two more times; gender, languages, the
     # cap and the user are read again from the table for the few refused rows shown.
-    q.add(f"{_quoted('transport_mode')} AS mode, {quality}.{qn('score')} AS quality, ")
+    q.add(f"{_quoted('transport_mode')} AS mode, ")
     q.add("booked.bday AS bday, booked.bweek AS bweek, seen.sn AS sn, ")
     q.add(f"{q.sub(planar)} AS pl, ")
     if need.preferred_gender:
@@ -376,8 +376,8 @@ def _screen_sql(
     q.add("(CASE WHEN COALESCE(booked.bday, 0) + %s > ", need.duration_minutes)
     q.add(f"{col['max_daily_minutes']} THEN 1 ELSE 0 END) AS f_cap ")
     box = _bbox(point, team.radius_km)
-    q.add(f"FROM {table} LEFT JOIN {quality} ON {quality}.{qn('provider_id')} = {col['id']} ")
-    q.add(f"LEFT JOIN booked ON booked.pid = {col['id']} LEFT JOIN seen ON seen.pid = {col['id']} ")
+    q.add(f"FROM {table} LEFT JOIN booked ON booked.pid = {col['id']} ")
+    q.add(f"LEFT JOIN seen ON seen.pid = {col['id']} ")
     q.add(f"WHERE {_quoted('institution_id')} = %s ", team.institution_id)
     q.add(f"AND {_quoted('is_active')} = %s ", True)
     q.add(f"AND {_quoted('verification_status')} = %s ", eligibility.VERIFIED)
@@ -406,7 +406,9 @@ def _screen_sql(
     q.add(f"SUM(f_out) AS radius, {text} AS mode, SUM(f_gender) AS quality, {text} AS gender, ")
     q.add(f"{js} AS languages, SUM(f_lang) AS cap, SUM(f_excl) AS excl, SUM(f_sanc) AS sanc, ")
     q.add(f"{text} AS name, SUM(f_cap) AS skey FROM flagged ")
-    join_q, score = "", "quality"
+    # The quality score only for the survivors (it orders them): not joined for the team.
+    join_q = f"LEFT JOIN {quality} qq ON qq.{qn('provider_id')} = flagged.id "
+    score = f"qq.{qn('score')}"
     # The survivors apart.
     f = "flagged."
     q.add(f"UNION ALL SELECT 'a', {f}id, {f}home_lat, {f}home_lng, {f}radius, {f}mode, ")
