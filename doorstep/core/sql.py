@@ -102,10 +102,9 @@ def _plan(
     return plan
 
 
-def instance(model: type[M], names: Sequence[str], raw: Sequence[Any]) -> M:
-    """A ``model`` instance with only ``names`` (field names) loaded from ``raw`` values in
-    the same order, converted as the ORM converts them; the other fields are deferred, as
-    with ``QuerySet.only``."""
+def _converted(
+    model: type[Model], names: Sequence[str], raw: Sequence[Any]
+) -> tuple[list[str], list[Any]]:
     conn = connections[DEFAULT_DB_ALIAS]
     attnames, steps = _plan(conn, model, tuple(names))
     if len(raw) != len(names):
@@ -116,4 +115,20 @@ def instance(model: type[M], names: Sequence[str], raw: Sequence[Any]) -> M:
         for convert in convs:
             v = convert(v, col, conn)
         values.append(v)
-    return model.from_db(DEFAULT_DB_ALIAS, attnames, values)
+    return attnames, values
+
+
+def values(model: type[Model], names: Sequence[str], raw: Sequence[Any]) -> dict[str, Any]:
+    """``{attribute name: value}`` of ``raw`` values of ``model``'s ``names`` (field names,
+    in that order), converted as the ORM converts them: for reads that need the values,
+    not an instance."""
+    attnames, converted = _converted(model, names, raw)
+    return dict(zip(attnames, converted, strict=True))
+
+
+def instance(model: type[M], names: Sequence[str], raw: Sequence[Any]) -> M:
+    """A ``model`` instance with only ``names`` (field names) loaded from ``raw`` values in
+    the same order, converted as the ORM converts them; the other fields are deferred, as
+    with ``QuerySet.only``."""
+    attnames, converted = _converted(model, names, raw)
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, converted)

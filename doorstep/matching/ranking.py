@@ -37,7 +37,8 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection
@@ -525,6 +526,8 @@ class _Booked:
 
 #: Ordinary survivors fetched at first; multiplied by 4 until the best are proved.
 FETCH_MIN = 48
+#: Ordinary survivors scored in Python at a time, best key first (``rank_visit``).
+ORDINARY_STEP = 8
 
 Pooled = tuple[float, float, int, float, float, "float | None"]
 
@@ -601,12 +604,25 @@ def rank_visit(
         team_median = scoring.median(weeks + [0] * max(0, considered - len(weeks)))
         band: list[tuple[float, int]] = []
         pool = [x for r in screened.apart if (x := exact(r, band)) is not None]
-        pool += [x for r in screened.ordinary if (x := exact(r, [])) is not None]
-        pool.sort(key=lambda x: (x[0], x[1], x[2]))
+        ordinary = screened.ordinary
         floor = order_sql.floor(team_median)
+        # Ordinary survivors come best key first: scored in Python a few at a time, until
+        # the next one's key proves that neither it nor any after it (fetched or not) can
+        # enter the first ``checks`` (``_beats``). Without an exact SQL order, all of them.
+        done = 0 if m is not None else len(ordinary)
+        pool += [x for r in ordinary[done:] if m is None and (x := exact(r, [])) is not None]
+        pool.sort(key=lambda x: (x[0], x[1], x[2]))
+        while done < len(ordinary) and not _beats(
+            pool, float(ordinary[done]["key"]), order_sql, checks, floor
+        ):
+            chunk = ordinary[done : done + ORDINARY_STEP]
+            done += len(chunk)
+            pool += [x for r in chunk if (x := exact(r, [])) is not None]
+            pool.sort(key=lambda x: (x[0], x[1], x[2]))
         if (
             m is None
-            or len(screened.ordinary) < m
+            or done < len(ordinary)
+            or len(ordinary) < m
             or _proved(pool, screened, order_sql, checks, floor)
         ):
             break
@@ -650,13 +666,22 @@ def _proved(
     """Whether no ordinary survivor left out by the ``LIMIT`` can enter the first
     ``checks``: each scores at most the last fetched key plus the constant terms and the
     slack (urgent: its ETA is at least the last one minus the rounding)."""
-    if len(pool) < checks or not screened.ordinary:
+    if not screened.ordinary:
         return False
-    last = float(screened.ordinary[-1]["key"])
+    return _beats(pool, float(screened.ordinary[-1]["key"]), order, checks, floor)
+
+
+def _beats(pool: list[Pooled], key: float, order: _OrderSql, checks: int, floor: float) -> bool:
+    """Whether the ``checks``-th best of ``pool`` is strictly better than any ordinary
+    survivor whose SQL key is at most ``key`` can be (urgent: at least ``key``): such a
+    survivor scores at most ``key`` plus the constant terms and the slack (urgent: its
+    ETA is at least ``key`` minus the rounding)."""
+    if len(pool) < checks:
+        return False
     kth = pool[checks - 1]
     if order.urgent:
-        return kth[1] < last - order.eta_slack
-    return -kth[0] > last + floor + order.slack
+        return kth[1] < key - order.eta_slack
+    return -kth[0] > key + floor + order.slack
 
 
 def _refused_detail(
@@ -751,16 +776,22 @@ class _CheckFacts:
 
     @property
     def provider(self) -> Provider:
-        """The columns ``provider_facts`` and ``schedule_conflicts`` read."""
+        """The columns ``schedule_conflicts`` reads, as a model instance (busy providers)."""
         return sql.instance(Provider, CHECK_PROVIDER_FIELDS, self.row[1:9])
 
     @property
-    def certificates(self) -> list[Certificate]:
+    def facts(self) -> eligibility.ProviderFacts:
+        """``workforce.selectors.provider_facts`` of the provider and its certificates,
+        read from the converted values (no model instances)."""
+        p = SimpleNamespace(**sql.values(Provider, CHECK_PROVIDER_FIELDS, self.row[1:9]))
         # Certificate rows: provider, kind, status in slots 1-3, expires_on in 6, id in 10.
-        return [
-            sql.instance(Certificate, CHECK_CERTIFICATE_FIELDS, (r[10], r[1], r[2], r[3], r[6]))
+        certs = [
+            SimpleNamespace(
+                **sql.values(Certificate, CHECK_CERTIFICATE_FIELDS, (r[10], r[1], r[2], r[3], r[6]))
+            )
             for r in self.cert_rows
         ]
+        return provider_facts(cast(Provider, p), cast(list[Certificate], certs))
 
 
 #: Provider columns the exact checks read (``workforce.selectors.provider_facts``, the
@@ -838,15 +869,13 @@ def _exact_checks(
         i += batch
         for f in chunk:
             found = facts[f.provider_id]
-            provider = found.provider
+            checked = found.facts
             reasons = [
                 Refusal(x.code, reason_text(x))
-                for x in eligibility.check(
-                    provider_facts(provider, found.certificates), requirement, on
-                ).reasons
+                for x in eligibility.check(checked, requirement, on).reasons
             ]
             if not reasons and found.busy:
-                conflicts = schedule_conflicts(provider, visit)
+                conflicts = schedule_conflicts(found.provider, visit)
                 if any(c["kind"] == "overlap" for c in conflicts):
                     reasons.append(Refusal("schedule_overlap", str(SCHEDULE_OVERLAP)))
                 if any(c["kind"] == "travel" for c in conflicts):
@@ -857,5 +886,5 @@ def _exact_checks(
             elif len(ranking.candidates) < limit:
                 km = round(distances[f.provider_id], 3)
                 ranking.candidates.append(
-                    Candidate(f.provider_id, found.name, provider.kind, km, ranked_of(f))
+                    Candidate(f.provider_id, found.name, checked.kind, km, ranked_of(f))
                 )

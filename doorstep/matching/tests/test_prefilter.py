@@ -190,14 +190,17 @@ def test_every_refused_edge_case_has_its_reason(edge_world: Team) -> None:
 
 
 @pytest.mark.parametrize("urgent", [False, True])
-@pytest.mark.parametrize("fetch_min", [1, 48])
+@pytest.mark.parametrize(("fetch_min", "step"), [(1, 1), (48, 1), (48, 8), (3, 100)])
 def test_order_is_the_full_ranking(
-    edge_world: Team, monkeypatch: pytest.MonkeyPatch, urgent: bool, fetch_min: int
+    edge_world: Team, monkeypatch: pytest.MonkeyPatch, urgent: bool, fetch_min: int, step: int
 ) -> None:
     """The candidates come in ``scoring.rank``'s order over every eligible provider (the
-    team median as the ranking computed it), or by ETA when urgent."""
+    team median as the ranking computed it), or by ETA when urgent; whether SQL hands
+    over 1, 3 or 48 survivors per round and Python scores 1, 8 or all of them at a time
+    before it tries the bound."""
     team = edge_world
     monkeypatch.setattr(ranking, "FETCH_MIN", fetch_min)
+    monkeypatch.setattr(ranking, "ORDINARY_STEP", step)
     visit = selectors.load_visit(team.visit.pk)
     eligible, _counts, median = full_check(team.visit)
     got = selectors.rank_visit(visit, limit=3, urgent=urgent)

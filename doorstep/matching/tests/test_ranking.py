@@ -160,9 +160,11 @@ def test_exact_checks_read_certificates_and_busy_providers(team: Team, world: An
     mandatory certificate refuses) and the busy flag (only ovlp and trvl hold a visit near
     this one), and the refusals match ``orders.services.refusals_for``."""
     import datetime as dt
+    from dataclasses import replace
 
     from doorstep.matching import ranking
     from doorstep.orders.services import refusals_for
+    from doorstep.workforce.selectors import provider_facts
 
     Certificate.objects.create(provider=team.p["near"], kind="practising_licence", number="A-1",
                                expires_on=dt.date(2027, 6, 30))  # fmt: skip
@@ -178,12 +180,13 @@ def test_exact_checks_read_certificates_and_busy_providers(team: Team, world: An
         assert (f.provider.kind, f.provider.practice_start_date, f.provider.is_active) == (
             loaded.kind, loaded.practice_start_date, loaded.is_active,
         )  # fmt: skip
-        assert sorted((c.kind, c.status, c.expires_on) for c in f.certificates) == sorted(
-            Certificate.objects.filter(provider_id=pid).values_list("kind", "status", "expires_on")
-        )
+        # The eligibility facts read from the row equal those of the loaded provider.
+        got, want = f.facts, provider_facts(loaded)
+        assert replace(got, certificates=()) == replace(want, certificates=())
+        assert sorted(got.certificates, key=repr) == sorted(want.certificates, key=repr)
         assert f.name == loaded.user.display_name
-    assert len(facts[team.id("near")].certificates) == 2
-    assert facts[team.id("far2")].certificates[0].expires_on == dt.date(2026, 1, 31)
+    assert len(facts[team.id("near")].facts.certificates) == 2
+    assert facts[team.id("far2")].facts.certificates[0].expires_on == dt.date(2026, 1, 31)
     expected = {team.code(p): [r.code for r in refusals_for(Provider.objects.get(pk=p), visit)]
                 for p in ids}  # fmt: skip
     assert expected["ovlp"] == ["schedule_overlap"]
