@@ -6,8 +6,10 @@ its providers already have. The day is rebuilt the way a dispatcher would fill i
 1. every provider starts with the visits they already hold (as provider or second
    provider), which stay where they are;
 2. the institution's booked visits that have no provider yet are given one greedily, in
-   order of start time, each to the provider who can take it with the least travel from
-   where they are before it (a visit nobody can take is left out: it does not block);
+   the order they were booked, each to the provider who can take it with the least travel
+   from where they are before it (a visit nobody can take is left out: it does not block).
+   Booking order makes the check stable: a new visit is placed after every earlier one,
+   exactly where step 3 found room for it, so accepting it never strands one booked before;
 3. a new visit at a start time fits when some provider who could serve it (eligible, in
    radius, not excluded: the ``candidates``) can still take it on that day.
 
@@ -74,10 +76,12 @@ class Worker:
 
 @dataclass(frozen=True)
 class Waiting:
-    """A booked visit with no provider yet, and who could serve it."""
+    """A booked visit with no provider yet, who could serve it, and when it was booked
+    (``booked``: any increasing number, e.g. the visit's id; the fill goes in that order)."""
 
     stop: Stop
     servers: frozenset[int] = field(default_factory=frozenset)
+    booked: int = 0
 
 
 @dataclass(frozen=True)
@@ -152,7 +156,10 @@ def fill(workers: Iterable[Worker], waiting: Iterable[Waiting]) -> Day:
     stops = {w.id: sorted(w.held) for w in by_id.values()}
     minutes = {w.id: sum((s.end - s.start) // 60 for s in w.held) for w in by_id.values()}
     day = Day(by_id, stops, minutes)
-    for v in sorted(waiting, key=lambda v: (v.stop.start, v.stop.end)):
+    # In booking order (then start time): a visit booked later can never take the place an
+    # earlier booking was given, so what ``opening`` accepted stays servable (ADR 0032,
+    # addendum: a fill in start order let a new early booking strand a later one).
+    for v in sorted(waiting, key=lambda v: (v.booked, v.stop.start, v.stop.end)):
         best: tuple[float, int] | None = None
         for pid in sorted(v.servers):
             w = by_id.get(pid)

@@ -212,6 +212,7 @@ def _facts(
                 servers=frozenset(
                     p.pk for p in working if _in_radius(p, stop.place) and may(p, v.order.item)
                 ),
+                booked=v.pk,
             )
             for v, stop in waiting
         ],

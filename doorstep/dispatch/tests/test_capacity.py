@@ -29,6 +29,7 @@ def at(hour: float) -> int:
 
 N = (29.8612, 121.5433)
 NORTH_1KM = (29.8702, 121.5433)  # 1.0 km north of N: 200 s at 18 km/h
+NORTH_3KM = (29.8882, 121.5433)  # 3.0 km north of N
 
 
 def worker(**kw: Any) -> cap.Worker:
@@ -101,6 +102,24 @@ def test_fill_gives_waiting_visits_to_the_nearest_provider_who_can_take_them() -
     # a third visit at 09:00 cannot be taken by anybody: left out, it blocks nothing
     crowded = cap.fill([a, b], [near_b, near_a, only_a])
     assert crowded.left_out == 1
+
+
+def test_a_later_booking_never_strands_an_earlier_one() -> None:
+    """Provider 1 alone can serve the 10:00 visit at N. A 09:00 visit 1 km away is then
+    open (provider 2 can take it). Re-filling in start order would give it to provider 1,
+    the nearer one, and leave the 10:00 visit with nobody; in booking order it goes to
+    provider 2 and both are served."""
+    a = worker(id=1, home=N)
+    b = worker(id=2, home=NORTH_3KM)
+    ten = cap.Waiting(cap.Stop(at(10), at(11), N), frozenset({1}), booked=1)
+    day = cap.fill([a, b], [ten])
+    nine = cap.Stop(at(9), at(10), NORTH_1KM)
+    assert cap.opening(day, [1, 2], nine).open
+    after = cap.fill([a, b], [ten, cap.Waiting(nine, frozenset({1, 2}), booked=2)])
+    assert (after.left_out, after.stops[1], after.stops[2]) == (0, [ten.stop], [nine])
+    # the same two visits filled in start order (no booking order) strand the 10:00 one
+    unordered = [cap.Waiting(ten.stop, ten.servers), cap.Waiting(nine, frozenset({1, 2}))]
+    assert cap.fill([a, b], unordered).left_out == 1
 
 
 def test_an_opening_is_open_while_a_candidate_can_take_it() -> None:
