@@ -1,5 +1,5 @@
 """The ranking of one visit's candidates: the Django adapter of ``scoring`` (ADR 0020 and
-its addendum on speed).
+its addendum on speed; its statements are prepared once per database session, ADR 0036).
 
 ``rank_visit`` answers in a bounded number of queries, and its Python work is bounded by
 the candidates it hands over, not by the providers in the area:
@@ -17,8 +17,10 @@ the candidates it hands over, not by the providers in the area:
    ("apart"), the best ``m`` other survivors by an SQL key, and the nearest
    ``REFUSED_DETAIL_LIMIT`` refused providers;
 3. in Python, exact distances, ETAs and scores (``scoring.score_of``) for the rows handed
-   over; a bound proves that no survivor left behind can enter the first ``checks``,
-   else ``m`` grows (``_proved``); terms (``scoring.rank``) only for those;
+   over, the ordinary ones a few at a time in key order until a bound proves that no
+   survivor left behind (scored or not fetched) can enter the first ``checks``
+   (``_beats``), else ``m`` grows (``_proved``); score terms only for the candidates
+   returned (``scoring.ranked_of``);
 4. then, best first, in batches, the exact rules the screen does not cover: credentials
    (``workforce.eligibility.check``, one certificates query per batch) and the schedule
    with travel (``orders.services.schedule_conflicts``, called only for providers who hold
