@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from doorstep.core import sql
 from doorstep.core.errors import Forbidden
 
 from .enums import INSTITUTION_ROLES, REGION_ROLES, Role
@@ -375,15 +376,38 @@ def scope_for(actor: Actor, resource: str, action: str) -> set[str]:
     return {table[r] for r in actor.roles if r in table}
 
 
+_GRANTS_SQL: dict[str, str] = {}
+
+
+def _grants_sql() -> str:
+    """A user's active memberships with their region's path: one statement, the same text
+    for every request (prepared once per database session, ADR 0036)."""
+    from django.db import connection
+
+    from doorstep.regions.models import Region
+
+    from .models import Membership
+
+    vendor = connection.vendor
+    if vendor not in _GRANTS_SQL:
+        qn = connection.ops.quote_name
+        _GRANTS_SQL[vendor] = (
+            f"SELECT m.{qn('role')}, m.{qn('institution_id')}, m.{qn('region_id')}, "  # noqa: S608
+            f"r.{qn('path')} FROM {qn(Membership._meta.db_table)} m "
+            f"LEFT JOIN {qn(Region._meta.db_table)} r ON r.{qn('id')} = m.{qn('region_id')} "
+            f"WHERE m.{qn('user_id')} = %s AND m.{qn('is_active')} "
+            f"ORDER BY m.{qn('id')}"
+        )
+    return _GRANTS_SQL[vendor]
+
+
 def _grants_of(user: Any) -> tuple[Grant, ...]:
     """The user's active role grants, remembered per process until a membership, user or
     region changes (``accounts.services.ACCESS``, ADR 0018)."""
     from .services import ACCESS
 
     def compute() -> tuple[Grant, ...]:
-        rows = user.memberships.filter(is_active=True).values_list(
-            "role", "institution_id", "region_id", "region__path"
-        )
+        rows = sql.fetchall(_grants_sql(), [user.pk])
         return tuple(
             Grant(role=role, institution_id=inst, region_id=region, region_path=path)
             for role, inst, region, path in rows

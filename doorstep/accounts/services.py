@@ -11,11 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from doorstep.core import audit, clock
+from doorstep.core import audit, clock, sql
 from doorstep.core.errors import Conflict, NotFound, ValidationFailed
 from doorstep.core.memo import memo
 from doorstep.organizations.models import Institution
@@ -115,15 +115,39 @@ class _TokenFacts:
     user_values: list[Any]
 
 
+_TOKEN_FIELDS = ("id", "expires_at", "last_used_at")
+_USER_NAMES = [f.name for f in User._meta.concrete_fields]
+_TOKEN_SQL: dict[str, str] = {}
+
+
+def _token_sql() -> str:
+    """The unrevoked token of a key digest and its user, one statement whose text is the
+    same for every request (prepared once per database session, ADR 0036)."""
+    vendor = connection.vendor
+    if vendor not in _TOKEN_SQL:
+        qn = connection.ops.quote_name
+        cols = [f"t.{qn(str(ApiToken._meta.get_field(n).column))}" for n in _TOKEN_FIELDS]  # type: ignore[union-attr]
+        cols += [f"u.{qn(str(f.column))}" for f in User._meta.concrete_fields]
+        _TOKEN_SQL[vendor] = (
+            f"SELECT {', '.join(cols)} FROM {qn(ApiToken._meta.db_table)} t "  # noqa: S608
+            f"JOIN {qn(User._meta.db_table)} u ON u.{qn('id')} = t.{qn('user_id')} "
+            f"WHERE t.{qn('key_hash')} = %s AND t.{qn('revoked_at')} IS NULL"
+        )
+    return _TOKEN_SQL[vendor]
+
+
 def _token_facts(digest: str) -> _TokenFacts | None:
-    token = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at=None).first()
-    if token is None:
+    rows = sql.fetchall(_token_sql(), [digest])
+    if not rows:
         return None
+    n = len(_TOKEN_FIELDS)
+    token = sql.values(ApiToken, _TOKEN_FIELDS, rows[0][:n])
+    user = sql.values(User, _USER_NAMES, rows[0][n:])
     return _TokenFacts(
-        token_id=token.pk,
-        expires_at=token.expires_at,
-        last_used_at=token.last_used_at,
-        user_values=[getattr(token.user, name) for name in _USER_FIELDS],
+        token_id=token["id"],
+        expires_at=token["expires_at"],
+        last_used_at=token["last_used_at"],
+        user_values=[user[name] for name in _USER_FIELDS],
     )
 
 
