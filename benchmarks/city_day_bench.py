@@ -91,6 +91,8 @@ def _machine() -> dict[str, Any]:
 
 #: A provider whose service radius holds fewer elders takes this many nearest ones.
 MIN_ELDERS = 60
+#: Elders turned away in a row after which the day counts as full (generation stops).
+FULL_AFTER = 400
 
 
 def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True) -> dict[str, Any]:
@@ -103,7 +105,8 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
     start plus the item's duration (``orders.services.booking.place_order``), and the
     planner reads the booked start as the window with ``DISPATCH_EARLY_MINUTES`` and
     ``DISPATCH_LATE_TOLERANCE_MINUTES`` (both 0 unless configured). An elder who finds no
-    open time that day is turned away (books another day) and counted. Demand follows the
+    open time that day is turned away and counted; they may ask again for another item or
+    institution (a later draw), until ``visits`` are booked or every elder has a visit. Demand follows the
     staff: each booking draws a provider of the city at random (so an institution books
     in proportion to the providers it can send), then an elder living within that
     provider's service radius (the nearest ``MIN_ELDERS`` when it holds fewer) in a
@@ -196,7 +199,8 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
     turned_away = 0
     tries = 0
     now = origin - dt.timedelta(hours=12)
-    while len(rows) < visits and working and tries < 100 * visits:
+    in_a_row = 0  # turned away since the last booking: the day is full after FULL_AFTER
+    while len(rows) < visits and working and tries < 100 * visits and in_a_row < FULL_AFTER:
         tries += 1
         p = working[rng.randrange(len(working))]
         opts = options[p.pk]
@@ -214,10 +218,14 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
                 starts=[origin + dt.timedelta(minutes=s) for s in fits],
             )
             fits = [s for s, of in zip(fits, offered, strict=True) if of.open]
-        taken.add(e.pk)
         if not fits:
+            # turned away for this institution and item; the elder may ask again later,
+            # for another item or through another provider's institution
             turned_away += 1
+            in_a_row += 1
             continue
+        taken.add(e.pk)
+        in_a_row = 0
         start = fits[rng.randrange(len(fits))]
         by_slot[start] += 1
         at = origin + dt.timedelta(minutes=start)
@@ -251,6 +259,7 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
         "visits": len(rows),
         "capacity_aware": capacity,
         "turned_away": turned_away,
+        "full": in_a_row >= FULL_AFTER,
         "providers_with_options": len(working),
         "institutions": len({o.institution_id for _, o, _ in rows}),
         "bookings_by_start": {f"{m // 60:02d}:{m % 60:02d}": n for m, n in sorted(by_slot.items())},
