@@ -376,29 +376,23 @@ def scope_for(actor: Actor, resource: str, action: str) -> set[str]:
     return {table[r] for r in actor.roles if r in table}
 
 
-_GRANTS_SQL: dict[str, str] = {}
-
-
 def _grants_sql() -> str:
     """A user's active memberships with their region's path: one statement, the same text
     for every request (prepared once per database session, ADR 0036)."""
-    from django.db import connection
-
     from doorstep.regions.models import Region
 
     from .models import Membership
 
-    vendor = connection.vendor
-    if vendor not in _GRANTS_SQL:
-        qn = connection.ops.quote_name
-        _GRANTS_SQL[vendor] = (
-            f"SELECT m.{qn('role')}, m.{qn('institution_id')}, m.{qn('region_id')}, "  # noqa: S608
-            f"r.{qn('path')} FROM {qn(Membership._meta.db_table)} m "
-            f"LEFT JOIN {qn(Region._meta.db_table)} r ON r.{qn('id')} = m.{qn('region_id')} "
-            f"WHERE m.{qn('user_id')} = %s AND m.{qn('is_active')} "
-            f"ORDER BY m.{qn('id')}"
+    def build() -> str:
+        m = lambda name: sql.column(Membership, name, "m")  # noqa: E731
+        return (
+            f"SELECT {m('role')}, {m('institution')}, {m('region')}, "  # noqa: S608
+            f"{sql.column(Region, 'path', 'r')} FROM {sql.table(Membership)} m "
+            f"LEFT JOIN {sql.table(Region)} r ON {sql.column(Region, 'id', 'r')} = {m('region')} "
+            f"WHERE {m('user')} = %s AND {m('is_active')} ORDER BY {m('id')}"
         )
-    return _GRANTS_SQL[vendor]
+
+    return sql.text("accounts.grants", build)
 
 
 def _grants_of(user: Any) -> tuple[Grant, ...]:

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -117,23 +117,24 @@ class _TokenFacts:
 
 _TOKEN_FIELDS = ("id", "expires_at", "last_used_at")
 _USER_NAMES = [f.name for f in User._meta.concrete_fields]
-_TOKEN_SQL: dict[str, str] = {}
 
 
 def _token_sql() -> str:
     """The unrevoked token of a key digest and its user, one statement whose text is the
     same for every request (prepared once per database session, ADR 0036)."""
-    vendor = connection.vendor
-    if vendor not in _TOKEN_SQL:
-        qn = connection.ops.quote_name
-        cols = [f"t.{qn(str(ApiToken._meta.get_field(n).column))}" for n in _TOKEN_FIELDS]  # type: ignore[union-attr]
-        cols += [f"u.{qn(str(f.column))}" for f in User._meta.concrete_fields]
-        _TOKEN_SQL[vendor] = (
-            f"SELECT {', '.join(cols)} FROM {qn(ApiToken._meta.db_table)} t "  # noqa: S608
-            f"JOIN {qn(User._meta.db_table)} u ON u.{qn('id')} = t.{qn('user_id')} "
-            f"WHERE t.{qn('key_hash')} = %s AND t.{qn('revoked_at')} IS NULL"
+
+    def build() -> str:
+        cols = [sql.column(ApiToken, n, "t") for n in _TOKEN_FIELDS]
+        cols += [sql.column(User, n, "u") for n in _USER_NAMES]
+        return (
+            f"SELECT {', '.join(cols)} FROM {sql.table(ApiToken)} t "  # noqa: S608
+            f"JOIN {sql.table(User)} u ON {sql.column(User, 'id', 'u')} "
+            f"= {sql.column(ApiToken, 'user', 't')} "
+            f"WHERE {sql.column(ApiToken, 'key_hash', 't')} = %s "
+            f"AND {sql.column(ApiToken, 'revoked_at', 't')} IS NULL"
         )
-    return _TOKEN_SQL[vendor]
+
+    return sql.text("accounts.token", build)
 
 
 def _token_facts(digest: str) -> _TokenFacts | None:

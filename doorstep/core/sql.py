@@ -21,7 +21,7 @@ database error translation see these statements like any other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -49,6 +49,30 @@ def _cursor() -> Any:
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
+
+
+_TEXTS: dict[tuple[str, str], str] = {}
+
+
+def text(key: str, build: Callable[[], str]) -> str:
+    """The statement text ``build()`` makes, built once per process and database vendor
+    (``key`` names it): a prepared statement's text never changes between calls."""
+    k = (key, connection.vendor)
+    found = _TEXTS.get(k)
+    if found is None:
+        found = _TEXTS[k] = build()
+    return found
+
+
+def table(model: type[Model]) -> str:
+    """``model``'s table, quoted."""
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def column(model: type[Model], name: str, alias: str) -> str:
+    """``alias.column`` of ``model``'s field ``name``, quoted."""
+    col = model._meta.get_field(name).column  # type: ignore[union-attr]
+    return f"{alias}.{connection.ops.quote_name(str(col))}"
 
 
 def fetchall(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from django.db import connection
 from django.db.models import Model
 
 from doorstep.accounts.policy import Actor, scope_for
@@ -61,40 +60,34 @@ RANKING_COLUMNS: tuple[tuple[type[Model], str, tuple[str, ...]], ...] = (
     (Region, "r", ("id", "path", "is_urban", "centroid_lat", "centroid_lng")),
 )  # fmt: skip
 
-_LOOKUP_SQL: dict[str, str] = {}
-
 
 def _lookup_sql() -> str:
     """One statement, its text the same for every visit (prepared, ADR 0036): the columns
     of ``RANKING_COLUMNS`` and whether one of the institution's service areas covers the
     visit's region (``catalog.selectors.region_in_service_areas``: an area's path is a
     prefix of the region's)."""
-    vendor = connection.vendor
-    if vendor not in _LOOKUP_SQL:
-        qn = connection.ops.quote_name
 
-        def col(model: type[Model], alias: str, name: str) -> str:
-            return f"{alias}.{qn(str(model._meta.get_field(name).column))}"  # type: ignore[union-attr]
-
-        def table(model: type[Model]) -> str:
-            return qn(model._meta.db_table)
-
-        cols = ", ".join(col(m, a, n) for m, a, names in RANKING_COLUMNS for n in names)
-        _LOOKUP_SQL[vendor] = (
+    def build() -> str:
+        col, table = sql.column, sql.table
+        cols = ", ".join(col(m, n, a) for m, a, names in RANKING_COLUMNS for n in names)
+        return (
             f"SELECT {cols}, (CASE WHEN EXISTS (SELECT 1 FROM {table(ServiceArea)} sa "  # noqa: S608
-            f"JOIN {table(Region)} ar ON ar.{qn('id')} = sa.{qn('region_id')} "
-            f"WHERE sa.{qn('institution_id')} = {col(Order, 'o', 'institution_id')} "
-            f"AND SUBSTR({col(Region, 'r', 'path')}, 1, LENGTH(ar.{qn('path')})) "
-            f"= ar.{qn('path')}) THEN 1 ELSE 0 END) "
+            f"JOIN {table(Region)} ar ON {col(Region, 'id', 'ar')} "
+            f"= {col(ServiceArea, 'region_id', 'sa')} "
+            f"WHERE {col(ServiceArea, 'institution_id', 'sa')} "
+            f"= {col(Order, 'institution_id', 'o')} "
+            f"AND SUBSTR({col(Region, 'path', 'r')}, 1, LENGTH({col(Region, 'path', 'ar')})) "
+            f"= {col(Region, 'path', 'ar')}) THEN 1 ELSE 0 END) "
             f"FROM {table(Visit)} v "
-            f"JOIN {table(Order)} o ON {col(Order, 'o', 'id')} = {col(Visit, 'v', 'order_id')} "
-            f"JOIN {table(ServiceItem)} i ON {col(ServiceItem, 'i', 'id')} "
-            f"= {col(Order, 'o', 'item_id')} "
-            f"JOIN {table(Elder)} e ON {col(Elder, 'e', 'id')} = {col(Order, 'o', 'elder_id')} "
-            f"JOIN {table(Region)} r ON {col(Region, 'r', 'id')} = {col(Visit, 'v', 'region_id')} "
-            f"WHERE {col(Visit, 'v', 'id')} = %s"
+            f"JOIN {table(Order)} o ON {col(Order, 'id', 'o')} = {col(Visit, 'order_id', 'v')} "
+            f"JOIN {table(ServiceItem)} i ON {col(ServiceItem, 'id', 'i')} "
+            f"= {col(Order, 'item_id', 'o')} "
+            f"JOIN {table(Elder)} e ON {col(Elder, 'id', 'e')} = {col(Order, 'elder_id', 'o')} "
+            f"JOIN {table(Region)} r ON {col(Region, 'id', 'r')} = {col(Visit, 'region_id', 'v')} "
+            f"WHERE {col(Visit, 'id', 'v')} = %s"
         )
-    return _LOOKUP_SQL[vendor]
+
+    return sql.text("matching.visit_to_rank", build)
 
 
 def access_visit_to_rank(*, actor: Actor, visit_id: int) -> tuple[Visit, bool]:

@@ -87,3 +87,19 @@ def test_with_prepared_statements_off_the_same_statement_runs(settings: Any) -> 
     assert sql.prepared() is False
     query = f"SELECT action FROM {TABLE} WHERE id = %s"  # noqa: S608
     assert sql.fetchall(query, [e.pk]) == [("test.sql",)]
+
+
+def test_statement_text_is_built_once_per_key() -> None:
+    built: list[int] = []
+
+    def build() -> str:
+        built.append(1)
+        return " ".join(
+            ["SELECT", sql.column(AuditEvent, "action", "a"), "FROM", sql.table(AuditEvent), "a"]
+        )
+
+    first = sql.text("test.once", build)
+    assert sql.text("test.once", build) is first
+    assert built == [1]
+    qn = connection.ops.quote_name
+    assert first == " ".join(["SELECT", "a." + qn("action"), "FROM", qn(TABLE), "a"])
