@@ -270,6 +270,10 @@ MOSQUITTO_PID_FILE = os.environ.get("MOSQUITTO_PID_FILE", "")
 # BOOKING_LAST_START (local), offered only while the institution has a provider free for
 # them; bookings by the elder or family past that are refused (``slot_full``).
 BOOKING_SLOT_MINUTES = 30
+# A booked start time is an arrival window (ADR 0037): the provider arrives between the
+# booked start and BOOKING_ARRIVAL_WINDOW_MINUTES later. Booking capacity, the planner
+# (lateness counts from the window's end) and the acceptance check all read it.
+BOOKING_ARRIVAL_WINDOW_MINUTES = 30
 BOOKING_FIRST_START = "08:00"
 BOOKING_LAST_START = "17:00"
 BOOKING_CAPACITY_CHECK = os.environ.get("DOORSTEP_BOOKING_CAPACITY_CHECK", "1") == "1"

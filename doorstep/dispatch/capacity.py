@@ -6,20 +6,25 @@ its providers already have. The day is rebuilt the way a dispatcher would fill i
 1. every provider starts with the visits they already hold (as provider or second
    provider), which stay where they are;
 2. the institution's booked visits that have no provider yet are given one greedily, in
-   the order they were booked, each to the provider who can take it with the least travel
-   from where they are before it (a visit nobody can take is left out: it does not block).
+   the order they were booked, each to the provider who can take it with the least added
+   travel (a visit nobody can take is left out: it does not block).
    Booking order makes the check stable: a new visit is placed after every earlier one,
    exactly where step 3 found room for it, so accepting it never strands one booked before;
 3. a new visit at a start time fits when some provider who could serve it (eligible, in
    radius, not excluded: the ``candidates``) can still take it on that day.
 
-"Can take" means what the planner means: inside the shift with time to come from and go
-back to the home base; no overlap with the provider's visits and enough time to travel
-between them (the planner's embedded travel model: straight-line distance x the mode's
-detour factor at its speed plus its overhead, ``solver.travel.MODES``, which is stricter
-than the acceptance check's straight-line speeds); the day's minutes under the provider's
-cap; and the break still fits: a gap of ``break_minutes`` inside the break window, the
-travel across that gap taken before or after it.
+"Can take" means what the planner means, without any lateness: the provider's visits in
+booked order, each begun inside its arrival window (from the booked start to
+``Stop.slack`` later, ADR 0037), from the home base at the shift's start and back by its
+end, with time to travel between them (the planner's embedded travel model: straight-line
+distance x the mode's detour factor at its speed plus its overhead,
+``solver.travel.MODES``, which is stricter than the acceptance check's straight-line
+speeds); the day's minutes under the provider's cap; and the break still fits: a gap of
+``break_minutes`` begun inside the break window, the travel across that gap taken before
+or after it (``feasible``: one pass over the earliest times).
+
+In step 2 "the least travel" is the travel the visit adds where it goes in the provider's
+day (previous -> it -> next instead of previous -> next, ``insertion_cost``).
 
 The number shown to staff is how many candidates could take it. Nothing here reads the
 database: ``doorstep.dispatch.slots`` loads the facts.
@@ -28,7 +33,6 @@ database: ``doorstep.dispatch.slots`` loads the facts.
 from __future__ import annotations
 
 import bisect
-import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,12 +52,23 @@ def haversine_km(a: Place, b: Place) -> float:
 
 @dataclass(frozen=True, order=True)
 class Stop:
-    """A visit in a provider's day: seconds of the day and the home it is at (``None``:
-    unknown, no travel counted)."""
+    """A visit in a provider's day: seconds of the day (``start``: the booked start, the
+    earliest; ``end - start``: the duration), the home it is at (``None``: unknown, no
+    travel counted) and ``slack``: how much later than ``start`` it may still begin on
+    time (the arrival window, ``BOOKING_ARRIVAL_WINDOW_MINUTES``; 0: exactly at ``start``)."""
 
     start: int
     end: int
     place: Place | None = field(default=None, compare=False)
+    slack: int = field(default=0, compare=False)
+
+    @property
+    def latest(self) -> int:
+        return self.start + self.slack
+
+    @property
+    def duration(self) -> int:
+        return self.end - self.start
 
 
 @dataclass(frozen=True)
@@ -104,40 +119,82 @@ def travel_s(w: Worker, a: Place | None, b: Place | None) -> float:
     return haversine_km(a, b) * w.detour / w.speed_kmh * 3600.0 + w.overhead_s
 
 
-def _break_fits(w: Worker, stops: Sequence[Stop]) -> bool:
-    """A gap of ``break_minutes`` (after the travel across it) inside the break window."""
-    if not w.break_minutes or w.break_earliest is None or w.break_latest is None:
-        return True
-    need = w.break_minutes * 60
-    lo, hi = w.break_earliest, w.break_latest + need
-    before = Stop(w.shift_start, w.shift_start, w.home)
-    after = Stop(w.shift_end, w.shift_end, w.home)
-    seq = [before, *stops, after]
-    for a, b in itertools.pairwise(seq):
-        t = travel_s(w, a.place, b.place)
-        after_a = min(b.start - t, hi) - max(a.end, lo)  # the break where a was, then go
-        before_b = min(b.start, hi) - max(a.end + t, lo)  # go, then the break at b
-        if max(after_a, before_b) >= need:
-            return True
-    return False
+def _break_leg(ready: float, travel: float, window: tuple[int, int, int]) -> float | None:
+    """Arrival after a leg of ``travel`` seconds begun at ``ready`` with the break
+    (``window``: earliest start, latest start, seconds) taken on the way, resting first or
+    travelling first, whichever arrives earlier; ``None``: the break cannot begin in its
+    window on this leg."""
+    earliest, latest, need = window
+    go_first = max(ready + travel, earliest)
+    if go_first <= latest:
+        return go_first + need
+    rest_first = max(ready, earliest)
+    if rest_first <= latest:
+        return rest_first + need + travel
+    return None
+
+
+def _begun(arrive: float | None, s: Stop) -> float | None:
+    """When ``s`` ends if the provider arrives at ``arrive``; ``None``: too late."""
+    if arrive is None or max(arrive, s.start) > s.latest:
+        return None
+    return max(arrive, s.start) + s.duration
+
+
+def feasible(w: Worker, stops: Sequence[Stop]) -> bool:
+    """``w`` can serve ``stops`` (sorted by booked start) in that order on time: from home
+    at the shift's start, each begun between its ``start`` and ``latest``, back home by the
+    shift's end, with the break (when the shift has one) taken in one of the gaps.
+
+    One forward pass over the earliest times, kept twice: before and after the break
+    (earlier is never worse, so the earliest times decide).
+    """
+    brk: tuple[int, int, int] | None = None
+    if w.break_minutes and w.break_earliest is not None and w.break_latest is not None:
+        brk = (w.break_earliest, w.break_latest, w.break_minutes * 60)
+    ready: float | None = float(w.shift_start)  # break not yet taken
+    rested: float | None = None  # break taken
+    here = w.home
+    for s in [*stops, None]:
+        there = w.home if s is None else s.place
+        t = travel_s(w, here, there)
+        arrive = None if ready is None else ready + t
+        arrive_rested = None if rested is None else rested + t
+        if brk is not None and ready is not None:
+            via = _break_leg(ready, t, brk)
+            if via is not None and (arrive_rested is None or via < arrive_rested):
+                arrive_rested = via
+        if s is None:
+            done = arrive if brk is None else arrive_rested
+            return done is not None and done <= w.shift_end
+        ready, rested = _begun(arrive, s), _begun(arrive_rested, s)
+        if ready is None and rested is None:
+            return False
+        here = s.place
+    return False  # pragma: no cover - the loop returns at the sentinel
 
 
 def fits(w: Worker, stops: Sequence[Stop], new: Stop, *, minutes: int = 0) -> bool:
     """``w``, whose day is ``stops`` (sorted, ``minutes`` long in total), can take ``new``."""
-    if new.start - travel_s(w, w.home, new.place) < w.shift_start:
+    if new.latest - travel_s(w, w.home, new.place) < w.shift_start:
         return False
     if new.end + travel_s(w, new.place, w.home) > w.shift_end:
         return False
-    if w.cap_minutes is not None and minutes + (new.end - new.start) // 60 > w.cap_minutes:
+    if w.cap_minutes is not None and minutes + new.duration // 60 > w.cap_minutes:
         return False
     i = bisect.bisect_left(stops, new)
-    prev = stops[i - 1] if i > 0 else None
-    nxt = stops[i] if i < len(stops) else None
-    if prev is not None and prev.end + travel_s(w, prev.place, new.place) > new.start:
-        return False
-    if nxt is not None and new.end + travel_s(w, new.place, nxt.place) > nxt.start:
-        return False
-    return _break_fits(w, [*stops[:i], new, *stops[i:]])
+    return feasible(w, [*stops[:i], new, *stops[i:]])
+
+
+def insertion_cost(w: Worker, stops: Sequence[Stop], new: Stop) -> float:
+    """Travel seconds ``new`` adds to ``w``'s day where it goes (prev -> new -> next
+    instead of prev -> next, home at either end)."""
+    i = bisect.bisect_left(stops, new)
+    before = stops[i - 1].place if i > 0 else w.home
+    after = stops[i].place if i < len(stops) else w.home
+    return (
+        travel_s(w, before, new.place) + travel_s(w, new.place, after) - travel_s(w, before, after)
+    )
 
 
 @dataclass
@@ -154,7 +211,7 @@ def fill(workers: Iterable[Worker], waiting: Iterable[Waiting]) -> Day:
     """Steps 1 and 2: the held visits, then the waiting ones given out greedily."""
     by_id = {w.id: w for w in workers}
     stops = {w.id: sorted(w.held) for w in by_id.values()}
-    minutes = {w.id: sum((s.end - s.start) // 60 for s in w.held) for w in by_id.values()}
+    minutes = {w.id: sum(s.duration // 60 for s in w.held) for w in by_id.values()}
     day = Day(by_id, stops, minutes)
     # In booking order (then start time): a visit booked later can never take the place an
     # earlier booking was given, so what ``opening`` accepted stays servable (ADR 0032,
@@ -165,16 +222,14 @@ def fill(workers: Iterable[Worker], waiting: Iterable[Waiting]) -> Day:
             w = by_id.get(pid)
             if w is None or not fits(w, stops[pid], v.stop, minutes=minutes[pid]):
                 continue
-            i = bisect.bisect_left(stops[pid], v.stop)
-            before = stops[pid][i - 1].place if i > 0 else w.home
-            cost = (travel_s(w, before, v.stop.place), pid)
+            cost = (insertion_cost(w, stops[pid], v.stop), pid)
             if best is None or cost < best:
                 best = cost
         if best is None:
             day.left_out += 1
             continue
         bisect.insort(stops[best[1]], v.stop)
-        minutes[best[1]] += (v.stop.end - v.stop.start) // 60
+        minutes[best[1]] += v.stop.duration // 60
     return day
 
 
@@ -188,8 +243,15 @@ def opening(day: Day, candidates: Iterable[int], new: Stop) -> Opening:
 
 
 def openings(
-    day: Day, candidates: Iterable[int], starts: Iterable[int], duration: int, place: Place | None
+    day: Day,
+    candidates: Iterable[int],
+    starts: Iterable[int],
+    duration: int,
+    place: Place | None,
+    *,
+    slack: int = 0,
 ) -> list[Opening]:
-    """``opening`` for each start time (seconds of the day), ``duration`` seconds long."""
+    """``opening`` for each start time (seconds of the day), ``duration`` seconds long,
+    begun at most ``slack`` seconds after it."""
     ids = list(candidates)
-    return [opening(day, ids, Stop(s, s + duration, place)) for s in starts]
+    return [opening(day, ids, Stop(s, s + duration, place, slack)) for s in starts]

@@ -8,9 +8,10 @@
   who becomes available at that home when the visit is expected to end (now + the rest
   of its duration, plus an overrun), and so does its second provider (two-provider
   visits, ``selectors.second_providers_in_force``); completed visits are past;
-* a visit's **window**: its booked start (``Visit.window_start``) is the latest on-time
-  start (``DISPATCH_LATE_TOLERANCE_MINUTES`` later, default 0) and the earliest start
-  (``DISPATCH_EARLY_MINUTES`` earlier, default 0); a later start costs
+* a visit's **window**: its booked start (``Visit.window_start``) is the earliest start
+  (``DISPATCH_EARLY_MINUTES`` earlier, default 0) and the booked arrival window's end the
+  latest on-time start (``BOOKING_ARRIVAL_WINDOW_MINUTES`` later, ADR 0037;
+  ``DISPATCH_LATE_TOLERANCE_MINUTES`` overrides it when set); a later start costs
   ``DISPATCH_LATENESS_COST`` per second (soft); its duration is ``duration_minutes``;
 * **skills** come from the item's requirement (``catalog.selectors.requirement_for``):
   title rank -> ``Task.min_level``, certificates -> ``cert:<kind>`` credentials, and,
@@ -228,6 +229,15 @@ def _item_name(item: Any) -> dict[str, str]:
     return {"en": item.name_en, "zh": item.name_zh}
 
 
+def late_tolerance_s() -> int:
+    """Seconds after the booked start a visit may begin on time: the booked arrival
+    window (ADR 0037), unless ``DISPATCH_LATE_TOLERANCE_MINUTES`` says otherwise."""
+    minutes = setting("DISPATCH_LATE_TOLERANCE_MINUTES", None)
+    if minutes is None:
+        minutes = setting("BOOKING_ARRIVAL_WINDOW_MINUTES", 30)
+    return int(minutes) * 60
+
+
 def build(
     *,
     institution: Institution | None,
@@ -294,7 +304,7 @@ def build(
     built = Built(problem=None, origin=origin)  # type: ignore[arg-type]
     late_cost = int(setting("DISPATCH_LATENESS_COST", 10))
     early = int(setting("DISPATCH_EARLY_MINUTES", 0)) * 60
-    tolerance = int(setting("DISPATCH_LATE_TOLERANCE_MINUTES", 0)) * 60
+    tolerance = late_tolerance_s()
 
     # fixed visits: the provider is busy until they end, then leaves from that home
     busy_until: dict[int, tuple[int, tuple[float, float]]] = {}

@@ -57,6 +57,11 @@ def _clock(value: str) -> int:
     return hour * 3600 + minute * 60
 
 
+def arrival_window_s() -> int:
+    """Seconds after the booked start a provider may still arrive on time (ADR 0037)."""
+    return int(setting("BOOKING_ARRIVAL_WINDOW_MINUTES", 30)) * 60
+
+
 def start_times(day: dt.date) -> list[dt.datetime]:
     """The start times offered on ``day`` (aware, local)."""
     step = int(setting("BOOKING_SLOT_MINUTES", 30)) * 60
@@ -170,10 +175,14 @@ def _facts(
     )
     held: dict[int, list[capacity.Stop]] = {}
     waiting: list[tuple[Visit, capacity.Stop]] = []
+    slack = arrival_window_s()
     seconds = second_provider_ids_of([v.pk for v in visits if v.status in HOLDING_PROVIDER])
     for v in visits:
         stop = capacity.Stop(
-            _seconds(origin, v.window_start), _seconds(origin, v.window_end), _visit_point(v)
+            _seconds(origin, v.window_start),
+            _seconds(origin, v.window_end),
+            _visit_point(v),
+            slack,
         )
         if v.status in HOLDING_PROVIDER:
             for pk in {v.provider_id, *seconds.get(v.pk, ())}:
@@ -245,7 +254,12 @@ def openings(
     duration = int(item.duration_minutes) * 60
     times = starts if starts is not None else start_times(day)
     found = capacity.openings(
-        day_of, candidates, [_seconds(origin, t) for t in times], duration, home_of(elder)
+        day_of,
+        candidates,
+        [_seconds(origin, t) for t in times],
+        duration,
+        home_of(elder),
+        slack=arrival_window_s(),
     )
     return [
         Offer(start=t, open=o.open, free=o.free, reason=o.reason)

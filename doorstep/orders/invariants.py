@@ -5,9 +5,11 @@ Findings name rows by id only (never personal data).
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from doorstep.demo.invariants import invariant
@@ -19,8 +21,10 @@ from .services._common import _dispatch_hook
 
 @invariant("no_overlapping_visits")
 def no_overlapping_visits() -> Iterator[str]:
-    """No provider holds two visits whose windows overlap, counting the visits they hold
-    as second provider of a two-provider visit (ADR 0019); one sweep per provider."""
+    """No provider holds visits they cannot serve one after the other, each begun inside
+    its arrival window (booked start to ``BOOKING_ARRIVAL_WINDOW_MINUTES`` later, ADR 0037;
+    travel not counted), counting the visits they hold as second provider of a
+    two-provider visit (ADR 0019); one sweep per provider in booked order."""
     rows = (
         Visit.objects.filter(provider__isnull=False, status__in=sorted(HOLDING_PROVIDER))
         .order_by("provider_id", "window_start", "id")
@@ -35,16 +39,21 @@ def no_overlapping_visits() -> Iterator[str]:
         if slots is not None
         else []
     )
+    slack = dt.timedelta(minutes=int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30)))
     current: int | None = None
-    last_pk, last_end = None, None
+    last_pk, ready = None, None
     for provider_id, start, pk, end in heapq.merge(rows, seconds):
         if provider_id != current:
-            current, last_pk, last_end = provider_id, pk, end
+            current, last_pk, ready = provider_id, pk, end
             continue
-        if last_end is not None and start < last_end:
+        begin = start if ready is None else max(start, ready)
+        if begin > start + slack:
             yield f"provider {provider_id}: visits {last_pk} and {pk} overlap"
-        if last_end is None or end > last_end:
-            last_pk, last_end = pk, end
+            # counted once: the next visit is checked against whichever ends later
+            if ready is None or end > ready:
+                last_pk, ready = pk, end
+            continue
+        last_pk, ready = pk, begin + (end - start)
 
 
 @invariant("order_price_locked")

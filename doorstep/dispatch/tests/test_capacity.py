@@ -122,6 +122,45 @@ def test_a_later_booking_never_strands_an_earlier_one() -> None:
     assert cap.fill([a, b], unordered).left_out == 1
 
 
+def test_the_arrival_window_lets_a_visit_begin_later() -> None:
+    """ADR 0037: ``slack`` seconds after the booked start a visit may still begin."""
+    w = worker()
+    day = [cap.Stop(at(9), at(10), N)]
+    half = at(0.5)
+    assert not cap.fits(w, day, cap.Stop(at(9.5), at(10.5), N))  # exact: it overlaps
+    assert cap.fits(w, day, cap.Stop(at(9.5), at(10.5), N, half))  # begun at 10:00
+    assert not cap.fits(w, day, cap.Stop(at(9.5), at(10.5), NORTH_1KM, half))  # + T
+    # the earlier visit may slip too: a new 08:30 pushes the held 09:00 to 09:30 at most
+    slipping = [cap.Stop(at(9), at(10), N, half)]
+    assert cap.fits(w, slipping, cap.Stop(at(8.5), at(9.5), N, half))
+    assert not cap.fits(w, slipping, cap.Stop(at(8.5) + 60, at(9.5) + 60, N, half))
+    # a chain: the new visit pushes the next one, which pushes the one after it (whose
+    # window is 15 minutes)
+    chain = [cap.Stop(at(10), at(11), N, half), cap.Stop(at(11), at(12), N, at(0.25))]
+    assert cap.fits(w, chain, cap.Stop(at(9) + 600, at(10) + 600, N))  # 10:10, 11:10
+    assert not cap.fits(w, chain, cap.Stop(at(9) + 1200, at(10) + 1200, N))  # 11:20
+    # the break (30 minutes from 11:30 to 13:00) is placed in a gap the windows leave
+    lunch = worker(break_earliest=at(11.5), break_latest=at(13), break_minutes=30)
+    noon = [cap.Stop(at(11), at(12), N, half), cap.Stop(at(12.5), at(13.5), N, half)]
+    assert cap.fits(lunch, noon, cap.Stop(at(13.5), at(14.5), N, half))
+    # 12:00-12:30 taken: the 12:30 visit slips to 13:00 and lunch goes before it
+    assert cap.fits(lunch, noon, cap.Stop(at(12), at(12.5), N))
+    exact = [cap.Stop(at(11), at(12), N, half), cap.Stop(at(12.5), at(13.5), N)]
+    assert not cap.fits(lunch, exact, cap.Stop(at(12), at(12.5), N))  # no gap for lunch
+
+
+def test_fill_counts_the_travel_a_visit_adds() -> None:
+    """Step 2 gives a visit to the provider whose day it lengthens least: provider 2 goes
+    to that street anyway; from home both are 3 km away."""
+    one = worker(id=1)
+    two = worker(id=2, held=(cap.Stop(at(11), at(12), NORTH_3KM),))
+    day = cap.fill([one, two], [cap.Waiting(cap.Stop(at(9), at(10), NORTH_3KM), frozenset({1, 2}))])
+    assert (len(day.stops[1]), len(day.stops[2])) == (0, 2)
+    assert cap.insertion_cost(one, [], cap.Stop(at(9), at(10), NORTH_3KM)) == pytest.approx(
+        2 * cap.travel_s(one, N, NORTH_3KM)
+    )
+
+
 def test_an_opening_is_open_while_a_candidate_can_take_it() -> None:
     a = worker(id=1, home=N)
     b = worker(id=2, home=NORTH_1KM)
@@ -152,9 +191,10 @@ def test_start_times_follow_the_settings() -> None:
 
 
 @pytest.mark.django_db
+@override_settings(BOOKING_ARRIVAL_WINDOW_MINUTES=0)
 def test_openings_of_the_tiny_city(city: City, world: Any, elder_a: Any, catalog: Any) -> None:
     """Two providers; v1 and v3 wait at 09:00, v2 at 11:00, v4 at 13:00 (60 minutes);
-    the elder lives at the nurse's home."""
+    the elder lives at the nurse's home. Booked times exact (no arrival window)."""
     found = {
         o.start: o
         for o in slots.openings(
@@ -177,6 +217,28 @@ def test_openings_of_the_tiny_city(city: City, world: Any, elder_a: Any, catalog
         start=local(11),
     )
     assert (again.open, again.free) == (True, 1)
+
+
+@pytest.mark.django_db
+def test_openings_with_the_arrival_window(
+    city: City, world: Any, elder_a: Any, catalog: Any
+) -> None:
+    """The same day with the default 30-minute arrival window (ADR 0037): a visit may begin
+    up to 30 minutes after its booked start."""
+    found = {
+        o.start: (o.open, o.free)
+        for o in slots.openings(
+            institution_id=world.inst_a.pk, item=catalog.companion, elder=elder_a, day=DAY
+        )
+    }
+    # 08:00 is open for both now: each can serve it from 08:00 (the nurse, at home) or a
+    # few minutes later (the caregiver, 2 km away) and still begin v1 / v3 by 09:30
+    assert found[local(8)] == (True, 2)
+    # 08:30 would end at 09:30 at the earliest, the last minute of v1 and v3, away from
+    # here; 09:00 and 09:30 still collide with them
+    assert found[local(8, 30)] == found[local(9)] == found[local(9, 30)] == (False, 0)
+    # 10:00: after v1 (or v3), and the nurse still begins v2 by 11:30
+    assert found[local(10)] == (True, 2)
 
 
 @pytest.mark.django_db

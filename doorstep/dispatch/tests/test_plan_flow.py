@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from doorstep.core.errors import Forbidden
 from doorstep.dispatch import services
@@ -194,6 +195,32 @@ def test_failed_job_is_recorded(
         services.accept_plan(actor=city.dispatcher, run=run)
 
 
+@pytest.mark.parametrize(
+    ("settings_", "latest"),
+    [
+        ({"BOOKING_ARRIVAL_WINDOW_MINUTES": 0}, 9 * 3600),
+        ({"BOOKING_ARRIVAL_WINDOW_MINUTES": 45}, 9 * 3600 + 2700),
+        (
+            {"BOOKING_ARRIVAL_WINDOW_MINUTES": 45, "DISPATCH_LATE_TOLERANCE_MINUTES": 10},
+            9 * 3600 + 600,
+        ),
+    ],
+)
+def test_the_latest_on_time_start_is_the_arrival_windows_end(
+    city: City, settings_: dict[str, int], latest: int
+) -> None:
+    """ADR 0037: lateness counts from the end of the booked arrival window; the planner's
+    own tolerance setting, when set, overrides it."""
+    with override_settings(**settings_):
+        built = build(
+            institution=city.nurse.institution,
+            day=DAY,
+            now=dt.datetime(2026, 6, 15, 8, 0, tzinfo=SHANGHAI),
+        )
+    v1 = next(v for v in built.problem.visits if v.id == vid(city.pk("v1")))
+    assert (v1.earliest, v1.latest) == (9 * 3600, latest)
+
+
 def test_problem_reads_shifts_skills_and_fixed_visits(city: City, personas: Any) -> None:
     """The builder: a shift row (custom hours, no break) and a day off; the item's
     requirement as credentials; a visit already in service fixes its provider until it
@@ -225,7 +252,8 @@ def test_problem_reads_shifts_skills_and_fixed_visits(city: City, personas: Any)
     assert "req:companionship_visit" in nurse.credentials
     assert "req:companionship_visit" in carer.credentials
     v1 = next(v for v in built.problem.visits if v.id == vid(city.pk("v1")))
-    assert (v1.earliest, v1.latest, v1.tasks[0].duration) == (9 * 3600, 9 * 3600, 3600)
+    # booked 09:00: begun from 09:00 to the end of its 30-minute arrival window (ADR 0037)
+    assert (v1.earliest, v1.latest, v1.tasks[0].duration) == (9 * 3600, 9 * 3600 + 1800, 3600)
     assert v1.tasks[0].credentials == frozenset(
         {f"inst:{city.nurse.institution_id}", "req:companionship_visit"}
     )

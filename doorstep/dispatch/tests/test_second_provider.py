@@ -69,13 +69,14 @@ def pair(city: City, settings: Any, django_capture_on_commit_callbacks: Any) -> 
 
 
 def _another_visit(city: City, personas: Any, world: Any, elder_a: Any, catalog: Any) -> Visit:
-    """Another companionship visit that day at 09:30 (overlaps v1), awaiting dispatch."""
+    """Another companionship visit that day at 09:15 (overlaps v1 even begun at the end of
+    its 30-minute arrival window, ADR 0037), awaiting dispatch."""
     return book(
         world=world,
         personas=personas,
         elder=elder_a,
         item=catalog.companion,
-        at=dt.datetime.combine(DAY, dt.time(9, 30), tzinfo=SHANGHAI),
+        at=dt.datetime.combine(DAY, dt.time(9, 15), tzinfo=SHANGHAI),
     )
 
 

@@ -16,7 +16,8 @@ lang  at the home         speaks only English (王秀英: Chinese)
 cap   at the home         30 minutes booked today, daily cap 60
 sanc  at the home         suspended
 ovlp  at the home         an assigned visit 10:00-11:00 today (the visit's window)
-trvl  at the home         an assigned visit 08:50-09:50 today 10 km north
+trvl  at the home         an assigned visit 09:20-10:20 today 10 km north (33 min away;
+                          the visit may begin until 10:30, ADR 0037)
 ====  ==================  =============================================================
 """
 
@@ -118,7 +119,7 @@ def team(world: Any, personas: Any, elder_a: Any, catalog: Any, frozen: Any, sta
     book(elder_a, world, p["cap"], NOW + 6 * hours, duration_minutes=30,
          window_end=NOW + 6.5 * hours)  # fmt: skip
     book(elder_a, world, p["ovlp"], NOW + 2 * hours)
-    book(elder_a, world, p["trvl"], NOW + dt.timedelta(minutes=50),
+    book(elder_a, world, p["trvl"], NOW + dt.timedelta(minutes=80),
          lat=FAR_10KM[0], lng=FAR_10KM[1])  # fmt: skip
     ProviderQuality.objects.create(provider=p["far2"], score=4.6)
     ProviderQuality.objects.create(provider=p["busy"], score=3.0)

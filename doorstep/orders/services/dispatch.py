@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -67,10 +69,26 @@ def minutes_for_km(mode: str, km: float) -> float:
     return km / SPEED_KMH.get(mode, SPEED_KMH[TransportMode.E_BIKE]) * 60.0
 
 
+def arrival_window() -> dt.timedelta:
+    """How long after its booked start a visit may still begin on time (ADR 0037)."""
+    return dt.timedelta(minutes=int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30)))
+
+
+def _room(first: Visit, then: Visit, slack: dt.timedelta) -> float:
+    """Minutes between the end of ``first`` begun at its booked start and the latest
+    on-time start of ``then`` (negative: they cannot follow each other)."""
+    return (then.window_start + slack - first.window_end).total_seconds() / 60
+
+
 def schedule_conflicts(provider: Provider, visit: Visit) -> list[dict[str, Any]]:
     """Other visits of ``provider`` (as the visit's provider or as the second provider of
-    a two-provider visit) that overlap ``visit`` or leave too little time to travel
-    between the two homes."""
+    a two-provider visit) that cannot be served with ``visit``, one after the other, each
+    begun inside its arrival window (from the booked start to ``arrival_window()`` later,
+    ADR 0037): ``overlap`` when not even back to back, ``travel`` when there is too little
+    time to travel between the two homes. Each pair is checked in the better of its two
+    orders; when every pair fits, the whole day in booked order (``late_in_chain``) must
+    still fit, else the visit it pushes too late (or, when ``visit`` itself is, the one
+    before it) is the conflict."""
     margin = dt.timedelta(hours=12)
     lo, hi = visit.window_start - margin, visit.window_end + margin
     mine = Q(provider=provider)
@@ -84,17 +102,16 @@ def schedule_conflicts(provider: Provider, visit: Visit) -> list[dict[str, Any]]
     )
     found: list[dict[str, Any]] = []
     here = _point(visit)
-    for other in others.order_by("window_start"):
-        if other.window_start < visit.window_end and other.window_end > visit.window_start:
+    slack = arrival_window()
+    day = list(others.order_by("window_start", "window_end", "pk"))
+    for other in day:
+        gap = max(_room(other, visit, slack), _room(visit, other, slack))
+        if gap < 0:
             found.append({"visit_id": other.pk, "kind": "overlap"})
             continue
         there = _point(other)
         if here is None or there is None:
             continue
-        if other.window_end <= visit.window_start:
-            gap = (visit.window_start - other.window_end).total_seconds() / 60
-        else:
-            gap = (other.window_start - visit.window_end).total_seconds() / 60
         need = travel_minutes(provider, there, here)
         if need > gap:
             found.append(
@@ -105,7 +122,44 @@ def schedule_conflicts(provider: Provider, visit: Visit) -> list[dict[str, Any]]
                     "gap_minutes": int(gap),
                 }
             )
+    if found or not day:
+        return found
+
+    def minutes(a: Visit, b: Visit) -> float:
+        pa, pb = _point(a), _point(b)
+        return 0.0 if pa is None or pb is None else travel_minutes(provider, pa, pb)
+
+    key = lambda v: (v.window_start, v.window_end, v.pk)  # noqa: E731
+    if late_in_chain(day, slack, minutes) is not None:
+        return found  # the day did not fit before (older bookings): pairs only
+    chain = sorted([*day, visit], key=key)
+    late = late_in_chain(chain, slack, minutes)
+    if late is None:
+        return found
+    blamed = chain[late] if chain[late] is not visit else chain[late - 1]
+    kind = "travel" if late_in_chain(chain, slack, lambda a, b: 0.0) is None else "overlap"
+    found.append({"visit_id": blamed.pk, "kind": kind})
     return found
+
+
+def late_in_chain(
+    visits: list[Visit],
+    slack: dt.timedelta,
+    minutes: Callable[[Visit, Visit], float],
+) -> int | None:
+    """The index of the first of ``visits`` (in booked order) that cannot begin by its
+    booked start + ``slack`` when each is begun as early as possible, ``minutes(a, b)``
+    travel between consecutive ones; ``None``: all on time."""
+    ready: dt.datetime | None = None
+    prev: Visit | None = None
+    for i, v in enumerate(visits):
+        begin = v.window_start
+        if ready is not None and prev is not None:
+            begin = max(begin, ready + dt.timedelta(minutes=minutes(prev, v)))
+        if begin > v.window_start + slack:
+            return i
+        ready, prev = begin + (v.window_end - v.window_start), v
+    return None
 
 
 def refusals_for(provider: Provider, visit: Visit) -> list[Refusal]:

@@ -264,14 +264,16 @@ def test_assignment_refuses_overlap_and_too_little_travel_time(
 ) -> None:
     nurse = providers.nurse
     first = assigned(personas, world, elder_a, catalog.companion, nurse, start=at(2))
-    # 30 minutes into the first visit: overlap
-    overlapping = dispatchable(personas, world, elder_a, catalog.companion, start=at(2.5))
+    # booked 15 minutes into the first visit: even begun at the end of its arrival window
+    # (30 minutes, ADR 0037) it would start before the first one ends: overlap
+    overlapping = dispatchable(personas, world, elder_a, catalog.companion, start=at(2.25))
     with pytest.raises(errors.ProviderNotEligible) as exc:
         services.assign_provider(
             actor=Actor.of(personas.dispatcher), visit=overlapping, provider=nurse
         )
     assert [r["code"] for r in exc.value.details["reasons"]] == ["schedule_overlap"]
-    # a home 18 km away, 10 minutes after the first visit ends: 18 km at 18 km/h = 60 min
+    # a home 18 km away, booked 10 minutes after the first visit ends: 18 km at 18 km/h =
+    # 60 min, and only 40 to the end of its arrival window
     far_visit = dispatchable(personas, world, elder_a, catalog.companion, start=at(3 + 1 / 6))
     Visit.objects.filter(pk=far_visit.pk).update(lat=HOME[0] + 0.1615, lng=HOME[1])
     far_visit = fresh(far_visit)
@@ -282,9 +284,10 @@ def test_assignment_refuses_overlap_and_too_little_travel_time(
     assert [r["code"] for r in exc.value.details["reasons"]] == ["travel_time"]
     conflict = services.schedule_conflicts(nurse, far_visit)
     assert conflict[0]["visit_id"] == first.pk
-    assert (conflict[0]["travel_minutes"], conflict[0]["gap_minutes"]) == (60, 10)
-    # the same home 10 minutes later is fine (no travel)
-    near = dispatchable(personas, world, elder_a, catalog.companion, start=at(3 + 1 / 6))
+    assert (conflict[0]["travel_minutes"], conflict[0]["gap_minutes"]) == (60, 40)
+    # the same home, booked 30 minutes into the first visit, is fine: it begins when the
+    # first one ends, the last minute of its arrival window (no travel)
+    near = dispatchable(personas, world, elder_a, catalog.companion, start=at(2.5))
     services.assign_provider(actor=Actor.of(personas.dispatcher), visit=near, provider=nurse)
     assert fresh(near).status == "assigned"
 

@@ -43,15 +43,17 @@ def test_each_violation_is_reported(
     personas: Any, world: Any, elder_a: Any, catalog: Any, providers: Any, frozen: Any
 ) -> None:
     first = assigned(personas, world, elder_a, catalog.companion, providers.nurse)
-    # a second visit forced onto the same nurse 30 minutes later, and marked completed
+    # a second visit forced onto the same nurse 15 minutes later, and marked completed
     # without any check or record; its order lost its price lines
     order = Order.objects.get(pk=first.order_id)
     clone = Visit.objects.create(
         order=order,
         seq=2,
         status="completed",
-        window_start=first.window_start + dt.timedelta(minutes=30),
-        window_end=first.window_end + dt.timedelta(minutes=30),
+        # booked 15 minutes into the first one: even at the end of its 30-minute arrival
+        # window (ADR 0037) it would begin before the first one ends
+        window_start=first.window_start + dt.timedelta(minutes=15),
+        window_end=first.window_end + dt.timedelta(minutes=15),
         duration_minutes=60,
         price_fen=0,
         provider=providers.nurse,
