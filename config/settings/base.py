@@ -147,7 +147,8 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"  # visit photos (orders.RecordPhoto); never served publicly
 # Visit verification (ADR 0013): check-in is flagged beyond EVV_MAX_DISTANCE_M from the home
-# or outside the window start +- EVV_WINDOW_TOLERANCE_MINUTES, refused beyond
+# or more than EVV_WINDOW_TOLERANCE_MINUTES before the booked start or after its arrival
+# window (BOOKING_ARRIVAL_WINDOW_MINUTES, ADR 0037), refused beyond
 # EVV_REFUSE_DISTANCE_M. Patient cancellation from en route: ORDERS_CANCEL_FEE_BP of the
 # visit price, at most ORDERS_CANCEL_FEE_CAP_FEN.
 EVV_MAX_DISTANCE_M = int(os.environ.get("EVV_MAX_DISTANCE_M", "200"))

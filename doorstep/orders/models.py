@@ -8,6 +8,8 @@ and no model carries business logic: writes go through ``services.py``.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -137,6 +139,13 @@ class Visit(models.Model):
                 name="orders_visit_busy_idx",
             ),
         ]
+
+    @property
+    def arrive_by(self) -> dt.datetime:
+        """The end of the booked arrival window: the provider arrives between
+        ``window_start`` and this (``BOOKING_ARRIVAL_WINDOW_MINUTES``, ADR 0037)."""
+        minutes = int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30))
+        return self.window_start + dt.timedelta(minutes=minutes)
 
     def __str__(self) -> str:
         return f"visit {self.pk} ({self.status})"

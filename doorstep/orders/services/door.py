@@ -74,13 +74,15 @@ def _distance_m(visit: Visit, lat: float, lng: float) -> float | None:
 
 def evv_flags(visit: Visit, *, at: dt.datetime, distance_m: float | None) -> list[str]:
     """Reasons to flag a check for review (distance beyond ``EVV_MAX_DISTANCE_M``, time
-    outside the window start +- ``EVV_WINDOW_TOLERANCE_MINUTES``)."""
+    more than ``EVV_WINDOW_TOLERANCE_MINUTES`` before the booked start or after the end of
+    its arrival window, ADR 0037)."""
     flags = []
     max_m = float(setting("EVV_MAX_DISTANCE_M", 200))
     if distance_m is not None and distance_m > max_m:
         flags.append(f"distance {round(distance_m)} m > {round(max_m)} m")
     tolerance = dt.timedelta(minutes=int(setting("EVV_WINDOW_TOLERANCE_MINUTES", 30)))
-    if not (visit.window_start - tolerance <= at <= visit.window_start + tolerance):
+    window = dt.timedelta(minutes=int(setting("BOOKING_ARRIVAL_WINDOW_MINUTES", 30)))
+    if not (visit.window_start - tolerance <= at <= visit.window_start + window + tolerance):
         flags.append("outside the time window tolerance")
     return flags
 

@@ -381,13 +381,29 @@ def test_check_in_500m_away_is_flagged(
     assert fresh(visit).status == "arrived"
 
 
+def test_check_in_time_is_judged_against_the_arrival_window() -> None:
+    """ADR 0037: on time from the booked start to 30 minutes later; flagged more than
+    ``EVV_WINDOW_TOLERANCE_MINUTES`` (30) before or after that window."""
+    from doorstep.orders.services.door import evv_flags
+
+    start = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.UTC)
+    visit = Visit(window_start=start, window_end=start + dt.timedelta(hours=1))
+    minute = dt.timedelta(minutes=1)
+    late = ["outside the time window tolerance"]
+    assert evv_flags(visit, at=start - 30 * minute, distance_m=None) == []
+    assert evv_flags(visit, at=start - 31 * minute, distance_m=None) == late
+    assert evv_flags(visit, at=start + 60 * minute, distance_m=None) == []
+    assert evv_flags(visit, at=start + 61 * minute, distance_m=None) == late
+
+
 def test_check_in_outside_the_time_tolerance_is_flagged(
     personas: Any, world: Any, elder_a: Any, catalog: Any, providers: Any, frozen: Any
 ) -> None:
     visit = assigned(personas, world, elder_a, catalog.companion, providers.nurse)
     nurse = Actor.of(personas.nurse)
     services.start_travel(actor=nurse, visit=visit)
-    frozen.now = visit.window_start + dt.timedelta(minutes=45)
+    # 35 minutes after the end of the 30-minute arrival window (ADR 0037), tolerance 30
+    frozen.now = visit.window_start + dt.timedelta(minutes=65)
     check = services.check_in(actor=nurse, visit=fresh(visit), lat=HOME[0], lng=HOME[1])
     assert (check.flagged, check.flag_reason) == (True, "outside the time window tolerance")
     assert (check.kind, check.provider_id, check.at) == ("check_in", providers.nurse.pk, frozen.now)

@@ -46,7 +46,10 @@ def test_the_elder_sees_only_open_times_and_a_full_one_is_refused(
     times = [value for value, _label in _times(page)]
     assert "09:00" not in times  # both providers are taken by v1 and v3
     assert "15:00" in times
-    assert "08:00" not in times  # 08:00-09:00 comes within 30 minutes of v1 and v3
+    # 08:00 is open: served 08:00-09:00 (or a few minutes later), v1 and v3 still begin
+    # inside their 30-minute arrival windows (ADR 0037); 08:30 is not
+    assert "08:00" in times
+    assert "08:30" not in times
     html = page.content.decode()
     assert 'data-testid="full-times"' in html
     full = 19 - len(times)
@@ -109,5 +112,5 @@ def test_staff_see_every_time_with_the_full_ones_marked(
     )
     labels = dict(_times(page))
     assert len(labels) == 19
-    assert labels["09:00"] == "09:00 (fully booked)"
-    assert labels["15:00"] == "15:00"
+    assert labels["09:00"] == "09:00–09:30 (fully booked)"  # the arrival window, ADR 0037
+    assert labels["15:00"] == "15:00–15:30"

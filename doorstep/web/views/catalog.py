@@ -73,7 +73,10 @@ class BookingForm(forms.Form):
     day = forms.DateField(
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    slot = forms.ChoiceField(label=gettext_lazy("Start time"))
+    slot = forms.ChoiceField(
+        label=gettext_lazy("Arrival time"),
+        help_text=gettext_lazy("The provider arrives between the two times you choose."),
+    )
     need_text = forms.CharField(
         label=gettext_lazy("What is needed (optional)"),
         required=False,
@@ -119,17 +122,22 @@ def _start_times(
     operators and institution staff see every time, the full ones marked (they may book
     past them)."""
     grid = dispatch_slots.start_times(day)
+    window = dt.timedelta(seconds=dispatch_slots.arrival_window_s())
+
+    def label(t: dt.datetime) -> str:  # the arrival window, ADR 0037
+        return f"{_hhmm(t)}–{_hhmm(t + window)}" if window else _hhmm(t)
+
     if elder is None or offering is None or not settings.BOOKING_CAPACITY_CHECK:
-        return [(_hhmm(t), _hhmm(t)) for t in grid], 0
+        return [(_hhmm(t), label(t)) for t in grid], 0
     found = dispatch_slots.openings(
         institution_id=offering.institution_id, item=item, elder=elder, day=day, starts=grid
     )
     full = sum(1 for o in found if not o.open)
     if actor.has(Role.ELDER, Role.FAMILY):
-        return [(_hhmm(o.start), _hhmm(o.start)) for o in found if o.open], full
+        return [(_hhmm(o.start), label(o.start)) for o in found if o.open], full
     marked = _("fully booked")
     return [
-        (_hhmm(o.start), _hhmm(o.start) if o.open else f"{_hhmm(o.start)} ({marked})")
+        (_hhmm(o.start), label(o.start) if o.open else f"{label(o.start)} ({marked})")
         for o in found
     ], full
 
