@@ -140,15 +140,15 @@ class Visit(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"visit {self.pk} ({self.status})"
+
     @property
     def arrive_by(self) -> dt.datetime:
         """The end of the booked arrival window: the provider arrives between
         ``window_start`` and this (``BOOKING_ARRIVAL_WINDOW_MINUTES``, ADR 0037)."""
         minutes = int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30))
         return self.window_start + dt.timedelta(minutes=minutes)
-
-    def __str__(self) -> str:
-        return f"visit {self.pk} ({self.status})"
 
 
 class VisitEvent(models.Model):
