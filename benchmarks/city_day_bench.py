@@ -103,8 +103,9 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
     only those still open for that institution, item and home, ``dispatch.slots.openings``,
     ADR 0032, exactly as the page and ``place_order`` decide), the visit's window is that
     start plus the item's duration (``orders.services.booking.place_order``), and the
-    planner reads the booked start as the window with ``DISPATCH_EARLY_MINUTES`` and
-    ``DISPATCH_LATE_TOLERANCE_MINUTES`` (both 0 unless configured). An elder who finds no
+    planner reads the booked start as the earliest start and the end of its arrival window
+    (``BOOKING_ARRIVAL_WINDOW_MINUTES``, ADR 0037) as the latest on-time one, as booking
+    capacity does. An elder who finds no
     open time that day is turned away and counted; they may ask again for another item or
     institution (a later draw), until ``visits`` are booked or every elder has a visit. Demand follows the
     staff: each booking draws a provider of the city at random (so an institution books
@@ -315,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     from doorstep.accounts.policy import Actor
     from doorstep.dispatch import services
     from doorstep.dispatch.models import PlanRun
-    from doorstep.dispatch.problem import local_zone
+    from doorstep.dispatch.problem import late_tolerance_s, local_zone
     from doorstep.orders.models import Visit
 
     day = timezone.localtime(timezone.now(), local_zone()).date() + dt.timedelta(days=1)
@@ -346,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         "day": day.isoformat(),
         "window_minutes": {
             "early": getattr(settings, "DISPATCH_EARLY_MINUTES", 0),
-            "late_tolerance": getattr(settings, "DISPATCH_LATE_TOLERANCE_MINUTES", 0),
+            "late_tolerance": late_tolerance_s() // 60,
+            "arrival_window": getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 0),
         },
         "seed_demo_s": round(seed_s, 1),
         "generate_s": round(generate_s, 1),

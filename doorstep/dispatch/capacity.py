@@ -11,7 +11,9 @@ its providers already have. The day is rebuilt the way a dispatcher would fill i
    Booking order makes the check stable: a new visit is placed after every earlier one,
    exactly where step 3 found room for it, so accepting it never strands one booked before;
 3. a new visit at a start time fits when some provider who could serve it (eligible, in
-   radius, not excluded: the ``candidates``) can still take it on that day.
+   radius, not excluded: the ``candidates``) can still take it on that day, or could once
+   one waiting visit next to it moves to another provider who can serve that one
+   (``repair``; step 2 makes the same move when the new visit is booked, ADR 0037).
 
 "Can take" means what the planner means, without any lateness: the provider's visits in
 booked order, each begun inside its arrival window (from the booked start to
@@ -199,23 +201,74 @@ def insertion_cost(w: Worker, stops: Sequence[Stop], new: Stop) -> float:
 
 @dataclass
 class Day:
-    """The providers' days after step 1 and 2 (see the module docstring)."""
+    """The providers' days after step 1 and 2 (see the module docstring); ``movable``: per
+    provider, the waiting visits step 2 gave them and who else could serve each."""
 
     workers: dict[int, Worker]
     stops: dict[int, list[Stop]]
     minutes: dict[int, int]
     left_out: int = 0
+    movable: dict[int, list[tuple[Stop, frozenset[int]]]] = field(default_factory=dict)
+
+    def can_take(self, pid: int, new: Stop) -> bool:
+        w = self.workers.get(pid)
+        return w is not None and fits(w, self.stops[pid], new, minutes=self.minutes[pid])
+
+    def put(self, pid: int, stop: Stop, servers: frozenset[int]) -> None:
+        bisect.insort(self.stops[pid], stop)
+        self.minutes[pid] += stop.duration // 60
+        self.movable.setdefault(pid, []).append((stop, servers))
+
+    def servers_of(self, pid: int, stop: Stop) -> frozenset[int] | None:
+        """Who could serve ``stop`` (this very visit) if it is a waiting one, else ``None``."""
+        return next((sv for st, sv in self.movable.get(pid, ()) if st is stop), None)
+
+    def take_out(self, pid: int, stop: Stop) -> frozenset[int]:
+        # by identity: two visits may share start and end (arrival windows)
+        self.stops[pid] = [s for s in self.stops[pid] if s is not stop]
+        self.minutes[pid] -= stop.duration // 60
+        servers = self.servers_of(pid, stop)
+        assert servers is not None, "only waiting visits move"
+        self.movable[pid] = [(st, sv) for st, sv in self.movable[pid] if st is not stop]
+        return servers
+
+
+def repair(day: Day, candidates: Iterable[int], new: Stop) -> tuple[int, Stop, int] | None:
+    """One move that makes room for ``new``: a candidate ``p`` takes it once a waiting visit
+    ``j`` next to where it goes (before or after it) moves to another provider ``q`` who can
+    serve ``j``; ``(p, j, q)``, the first in provider order, or ``None``. Held visits never
+    move."""
+    for pid in sorted(set(candidates)):
+        w = day.workers.get(pid)
+        if w is None:
+            continue
+        stops = day.stops[pid]
+        i = bisect.bisect_left(stops, new)
+        for j in stops[max(0, i - 1) : i + 1]:
+            servers = day.servers_of(pid, j)
+            if servers is None:
+                continue
+            rest = [s for s in stops if s is not j]
+            if not fits(w, rest, new, minutes=day.minutes[pid] - j.duration // 60):
+                continue
+            for q in sorted(servers - {pid}):
+                if day.can_take(q, j):
+                    return pid, j, q
+    return None
 
 
 def fill(workers: Iterable[Worker], waiting: Iterable[Waiting]) -> Day:
-    """Steps 1 and 2: the held visits, then the waiting ones given out greedily."""
+    """Steps 1 and 2: the held visits, then the waiting ones given out greedily; one that
+    nobody can take gets room by one move of an earlier waiting visit (``repair``) when
+    there is one."""
     by_id = {w.id: w for w in workers}
     stops = {w.id: sorted(w.held) for w in by_id.values()}
     minutes = {w.id: sum(s.duration // 60 for s in w.held) for w in by_id.values()}
     day = Day(by_id, stops, minutes)
     # In booking order (then start time): a visit booked later can never take the place an
     # earlier booking was given, so what ``opening`` accepted stays servable (ADR 0032,
-    # addendum: a fill in start order let a new early booking strand a later one).
+    # addendum: a fill in start order let a new early booking strand a later one). A repair
+    # moves an earlier visit to another provider who can serve it: it stays placed.
     for v in sorted(waiting, key=lambda v: (v.booked, v.stop.start, v.stop.end)):
         best: tuple[float, int] | None = None
         for pid in sorted(v.servers):
@@ -225,20 +278,29 @@ def fill(workers: Iterable[Worker], waiting: Iterable[Waiting]) -> Day:
             cost = (insertion_cost(w, stops[pid], v.stop), pid)
             if best is None or cost < best:
                 best = cost
-        if best is None:
+        if best is not None:
+            day.put(best[1], v.stop, v.servers)
+            continue
+        move = repair(day, v.servers, v.stop)
+        if move is None:
             day.left_out += 1
             continue
-        bisect.insort(stops[best[1]], v.stop)
-        minutes[best[1]] += v.stop.duration // 60
+        pid, j, q = move
+        day.put(q, j, day.take_out(pid, j))
+        day.put(pid, v.stop, v.servers)
     return day
 
 
 def opening(day: Day, candidates: Iterable[int], new: Stop) -> Opening:
-    """Step 3 for one start time."""
+    """Step 3 for one start time: ``free`` candidates can take it as the day is; when none
+    can, it is still open (``free`` 1) if one move of a waiting visit makes room
+    (``repair``), exactly as step 2 will do once it is booked."""
     ids = [c for c in candidates if c in day.workers]
     if not ids:
         return Opening(new.start, new.end, False, 0, "no_provider")
-    free = sum(1 for c in ids if fits(day.workers[c], day.stops[c], new, minutes=day.minutes[c]))
+    free = sum(1 for c in ids if day.can_take(c, new))
+    if not free and repair(day, ids, new) is not None:
+        free = 1
     return Opening(new.start, new.end, free > 0, free, "" if free else "fully_booked")
 
 

@@ -117,9 +117,11 @@ def test_a_later_booking_never_strands_an_earlier_one() -> None:
     assert cap.opening(day, [1, 2], nine).open
     after = cap.fill([a, b], [ten, cap.Waiting(nine, frozenset({1, 2}), booked=2)])
     assert (after.left_out, after.stops[1], after.stops[2]) == (0, [ten.stop], [nine])
-    # the same two visits filled in start order (no booking order) strand the 10:00 one
+    # the same two visits filled in start order (no booking order) put the 09:00 one with
+    # provider 1; the 10:00 one is then served only because a repair moves it away
     unordered = [cap.Waiting(ten.stop, ten.servers), cap.Waiting(nine, frozenset({1, 2}))]
-    assert cap.fill([a, b], unordered).left_out == 1
+    moved = cap.fill([a, b], unordered)
+    assert (moved.left_out, moved.stops[1], moved.stops[2]) == (0, [ten.stop], [nine])
 
 
 def test_the_arrival_window_lets_a_visit_begin_later() -> None:
@@ -161,16 +163,42 @@ def test_fill_counts_the_travel_a_visit_adds() -> None:
     )
 
 
+def test_one_move_of_a_waiting_visit_makes_room() -> None:
+    """A waiting visit ``j`` (10:00, either provider) went to provider 1; a new one at the
+    same time only provider 1 can serve gets room when ``j`` moves to provider 2, who is
+    free again at 10:00. A held visit never moves."""
+    one = worker(id=1)
+    two = worker(id=2, held=(cap.Stop(at(9), at(10), N),))
+    j = cap.Waiting(cap.Stop(at(10), at(11), N), frozenset({1, 2}), booked=1)
+    k = cap.Waiting(cap.Stop(at(10), at(11), N), frozenset({1}), booked=2)
+    before = cap.fill([one, two], [j])
+    assert before.stops[1] == [j.stop]  # nearest first: both at home, provider 1 first
+    assert not before.can_take(1, k.stop)
+    assert cap.repair(before, [1], k.stop) == (1, j.stop, 2)
+    assert cap.opening(before, [1], k.stop) == cap.Opening(at(10), at(11), True, 1)
+    after = cap.fill([one, two], [j, k])
+    assert after.left_out == 0
+    assert [s is k.stop for s in after.stops[1]] == [True]
+    assert [s is j.stop for s in after.stops[2]] == [False, True]
+    # provider 1 holds j (assigned): nothing moves, the new visit finds no room
+    held = cap.fill([worker(id=1, held=(j.stop,)), two], [k])
+    assert held.left_out == 1
+    assert cap.opening(cap.fill([worker(id=1, held=(j.stop,)), two], []), [1], k.stop).open is False
+
+
 def test_an_opening_is_open_while_a_candidate_can_take_it() -> None:
     a = worker(id=1, home=N)
     b = worker(id=2, home=NORTH_1KM)
     day = cap.fill([a, b], [cap.Waiting(cap.Stop(at(9), at(10), N), frozenset({1, 2}))])
     nine = cap.opening(day, [1, 2], cap.Stop(at(9), at(10), N))
     assert (nine.open, nine.free) == (True, 1)  # b is still free at 09:00
-    assert cap.opening(day, [1], cap.Stop(at(9), at(10), N)).reason == "fully_booked"
+    # only a: open, the waiting visit would move to b (a repair)
+    assert cap.opening(day, [1], cap.Stop(at(9), at(10), N)).open
+    held = cap.fill([worker(id=1, home=N, held=(cap.Stop(at(9), at(10), N),)), b], [])
+    assert cap.opening(held, [1], cap.Stop(at(9), at(10), N)).reason == "fully_booked"
     assert cap.opening(day, [], cap.Stop(at(9), at(10), N)).reason == "no_provider"
     assert cap.opening(day, [7], cap.Stop(at(9), at(10), N)).reason == "no_provider"
-    found = cap.openings(day, [1], [at(9), at(10)], 3600, N)
+    found = cap.openings(held, [1], [at(9), at(10)], 3600, N)
     assert [o.open for o in found] == [False, True]
 
 
