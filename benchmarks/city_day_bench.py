@@ -29,6 +29,8 @@ What it does (the database is emptied: point DATABASE_URL at a throwaway one):
    ``--late-tolerance M`` / ``--early M`` plan with ``DISPATCH_LATE_TOLERANCE_MINUTES`` /
    ``DISPATCH_EARLY_MINUTES`` set to M for this run (a what-if: the defaults are the
    product's settings).
+   ``--plan-only`` plans the day an earlier run generated in the same database again
+   (steps 1 and 2 skipped), e.g. after a change to the planner.
    With ``--accept`` the plan is then accepted through the orders services and the
    outcome counted (assigned, refused by a rule of the visit loop).
 
@@ -275,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=int, default=55)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-seed", action="store_true", help="Reuse the seeded city.")
+    parser.add_argument(
+        "--plan-only",
+        action="store_true",
+        help="Plan the day already generated in this database (no seeding, no booking).",
+    )
     parser.add_argument("--accept", action="store_true", help="Also accept the plan.")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--late-tolerance", type=int, default=None, help="Minutes (what-if).")
@@ -293,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
     os.environ.pop("REDIS_URL", None)
     machine = _machine()
-    if not args.skip_seed:
+    if not args.skip_seed and not args.plan_only:
         _manage("migrate", "--noinput", "-v", "0")
         t = time.monotonic()
         _manage("seed_demo", "--reset", "--scale", str(args.scale), "--history-months", "0")
@@ -322,9 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     day = timezone.localtime(timezone.now(), local_zone()).date() + dt.timedelta(days=1)
     Visit.objects.filter(window_start__date=day).count()  # warm the connection
     t = time.monotonic()
-    generated = generate_day(
-        day=day, visits=args.visits, seed=args.seed, capacity=not args.no_capacity
-    )
+    if args.plan_only:
+        generated = {"visits": Visit.objects.filter(window_start__date=day).count(), "reused": True}
+    else:
+        generated = generate_day(
+            day=day, visits=args.visits, seed=args.seed, capacity=not args.no_capacity
+        )
     generate_s = time.monotonic() - t
     admin = User.objects.filter(memberships__role="platform_admin").first()
     assert admin is not None, "seed_demo made no platform admin"

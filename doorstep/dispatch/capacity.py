@@ -57,12 +57,14 @@ class Stop:
     """A visit in a provider's day: seconds of the day (``start``: the booked start, the
     earliest; ``end - start``: the duration), the home it is at (``None``: unknown, no
     travel counted) and ``slack``: how much later than ``start`` it may still begin on
-    time (the arrival window, ``BOOKING_ARRIVAL_WINDOW_MINUTES``; 0: exactly at ``start``)."""
+    time (the arrival window, ``BOOKING_ARRIVAL_WINDOW_MINUTES``; 0: exactly at ``start``);
+    ``ref``: the visit's id (0: a new visit)."""
 
     start: int
     end: int
     place: Place | None = field(default=None, compare=False)
     slack: int = field(default=0, compare=False)
+    ref: int = field(default=0, compare=False)
 
     @property
     def latest(self) -> int:

@@ -14,6 +14,7 @@ on, for bookings by the elder or family; operators and institution staff may boo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,14 +117,13 @@ def _in_radius(p: ProviderRow, place: tuple[float, float] | None) -> bool:
     return km <= p.service_radius_km + RADIUS_TOLERANCE_KM
 
 
-def _facts(
-    *, institution_id: int, item: Any, elder: Any, day: dt.date, exclude_visit: int | None
-) -> tuple[capacity.Day, list[int], dt.datetime]:
-    """The institution's day (held visits, then its waiting visits given out) and the
-    providers who could serve a visit of ``item`` at ``elder``'s home."""
+def _filled(
+    *, institution_id: int, day: dt.date, exclude_visit: int | None
+) -> tuple[capacity.Day, list[ProviderRow], Callable[[ProviderRow, Any], bool], dt.datetime]:
+    """The institution's day (held visits, then its waiting visits given out, ADR 0032),
+    its working providers, who may serve which item, and the day's origin."""
     origin = origin_of(day)
     end_of_day = origin + dt.timedelta(days=1)
-    home = home_of(elder)
     providers = list(
         ProviderRow.objects.filter(
             institution_id=institution_id,
@@ -183,6 +183,7 @@ def _facts(
             _seconds(origin, v.window_end),
             _visit_point(v),
             slack,
+            v.pk,
         )
         if v.status in HOLDING_PROVIDER:
             for pk in {v.provider_id, *seconds.get(v.pk, ())}:
@@ -226,11 +227,38 @@ def _facts(
             for v, stop in waiting
         ],
     )
+    return filled, working, may, origin
+
+
+def _facts(
+    *, institution_id: int, item: Any, elder: Any, day: dt.date, exclude_visit: int | None
+) -> tuple[capacity.Day, list[int], dt.datetime]:
+    """The institution's day and the providers who could serve a visit of ``item`` at
+    ``elder``'s home."""
+    filled, working, may, origin = _filled(
+        institution_id=institution_id, day=day, exclude_visit=exclude_visit
+    )
+    home = home_of(elder)
     excluded = _excluded(elder.pk)
     candidates = [
         p.pk for p in working if p.pk not in excluded and _in_radius(p, home) and may(p, item)
     ]
     return filled, candidates, origin
+
+
+def booked_days(*, institution_ids: Iterable[int], day: dt.date) -> dict[int, list[int]]:
+    """The day as booking filled it (ADR 0032, 0037): per provider, the ids of the visits
+    the fill gives them (held and waiting), in start order. The day plan starts from it."""
+    out: dict[int, list[int]] = {}
+    for institution_id in sorted(set(institution_ids)):
+        filled, _working, _may, _origin = _filled(
+            institution_id=institution_id, day=day, exclude_visit=None
+        )
+        for provider_id, stops in filled.stops.items():
+            refs = [s.ref for s in stops if s.ref]
+            if refs:
+                out.setdefault(provider_id, []).extend(refs)
+    return out
 
 
 def openings(

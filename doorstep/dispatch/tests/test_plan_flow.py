@@ -374,3 +374,36 @@ def test_one_run_at_a_time_and_stalled_runs_expire(city: City, frozen: Any) -> N
     first.refresh_from_db()
     assert (first.status, first.error) == (RunStatus.FAILED, "Stalled")
     assert second.status == RunStatus.QUEUED
+
+
+def test_a_new_plan_starts_from_the_day_as_booked(
+    city: City, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADR 0037: the search is warm-started with the day booking filled (the nurse takes
+    v1 and v2 near her home, the caregiver v3 and v4), and the warm start's time comes out
+    of the time limit."""
+    from doorstep.dispatch import slots
+    from doorstep.dispatch.solver import engine
+
+    booked = slots.booked_days(institution_ids=[city.nurse.institution_id], day=DAY)
+    assert booked == {
+        city.nurse.pk: [city.pk("v1"), city.pk("v2")],
+        city.caregiver.pk: [city.pk("v3"), city.pk("v4")],
+    }
+    seen: list[Any] = []
+    solve = engine.solve
+
+    def spy(problem: Any, **kw: Any) -> Any:
+        seen.append((kw["initial"], kw["time_limit"]))
+        return solve(problem, **kw)
+
+    monkeypatch.setattr(engine, "solve", spy)
+    run = _plan(city, django_capture_on_commit_callbacks, time_limit=2)
+    assert run.status == RunStatus.DONE
+    ((initial, limit),) = seen
+    assert {r.provider: [s.visit for s in r.stops] for r in initial.routes} == {
+        pid(city.nurse.pk): [vid(city.pk("v1")), vid(city.pk("v2"))],
+        pid(city.caregiver.pk): [vid(city.pk("v3")), vid(city.pk("v4"))],
+    }
+    assert 0 < limit <= 2
+    assert limit == pytest.approx(2 - run.result["timings"]["initial_s"], abs=0.01)
