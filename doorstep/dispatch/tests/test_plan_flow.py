@@ -385,7 +385,9 @@ def test_a_new_plan_starts_from_the_day_as_booked(
     from doorstep.dispatch import slots
     from doorstep.dispatch.solver import engine
 
-    booked = slots.booked_days(institution_ids=[city.nurse.institution_id], day=DAY)
+    institution = city.nurse.institution
+    assert institution is not None
+    booked = slots.booked_days(institution_ids=[institution.pk], day=DAY)
     assert booked == {
         city.nurse.pk: [city.pk("v1"), city.pk("v2")],
         city.caregiver.pk: [city.pk("v3"), city.pk("v4")],
