@@ -370,6 +370,10 @@ class StartTimeFilter(Schema):
 
 class StartTimeOut(Schema):
     start: dt.datetime
+    arrive_by: dt.datetime = Field(
+        description="End of the arrival window: the provider arrives between start and this "
+        "(BOOKING_ARRIVAL_WINDOW_MINUTES, ADR 0037)."
+    )
     open: bool = Field(description="A visit booked at this time can still be served.")
     free: int = Field(description="Providers left free at that time if it is booked.")
     reason: str = Field(description="Why it is closed: fully_booked, no_provider; else empty.")
@@ -385,7 +389,7 @@ def start_times(request: HttpRequest, filters: Query[StartTimeFilter]) -> Any:
     """The start times the booking page offers on ``day`` for ``item_id`` at the elder's
     home with ``institution_id``, each open or full (capacity-aware booking, ADR 0032).
     Whoever may book for the elder may ask; anyone else gets 404."""
-    from .slots import openings
+    from .slots import arrival_window_s, openings
 
     elder, item, institution = access_booking(
         actor=actor_of(request),
@@ -394,9 +398,17 @@ def start_times(request: HttpRequest, filters: Query[StartTimeFilter]) -> Any:
         institution_id=filters.institution_id,
     )
     found = openings(institution_id=institution.pk, item=item, elder=elder, day=filters.day)
+    window = dt.timedelta(seconds=arrival_window_s())
     return {
         "day": filters.day,
         "items": [
-            {"start": o.start, "open": o.open, "free": o.free, "reason": o.reason} for o in found
+            {
+                "start": o.start,
+                "arrive_by": o.start + window,
+                "open": o.open,
+                "free": o.free,
+                "reason": o.reason,
+            }
+            for o in found
         ],
     }

@@ -311,3 +311,26 @@ def test_booking_a_full_start_time_is_refused_and_changes_nothing(
             item=catalog.companion,
             window_start=local(9),
         )
+
+
+@pytest.mark.django_db
+def test_the_api_gives_each_start_time_with_its_arrival_window(
+    city: City, world: Any, personas: Any, elder_a: Any, catalog: Any, api_as: Any
+) -> None:
+    """``GET /api/v1/dispatch/start-times``: each start with ``arrive_by`` (ADR 0037)."""
+    client = api_as(personas.operator)
+    r = client.get(
+        "/api/v1/dispatch/start-times",
+        {
+            "elder_id": elder_a.pk,
+            "item_id": catalog.companion.pk,
+            "institution_id": world.inst_a.pk,
+            "day": DAY.isoformat(),
+        },
+    )
+    assert r.status_code == 200, r.content
+    items = {dt.datetime.fromisoformat(i["start"]): i for i in r.json()["items"]}
+    eight = items[local(8)]
+    assert dt.datetime.fromisoformat(eight["arrive_by"]) == local(8, 30)
+    assert (eight["open"], eight["free"]) == (True, 2)
+    assert (items[local(9)]["open"], items[local(9)]["reason"]) == (False, "fully_booked")
