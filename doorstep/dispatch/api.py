@@ -389,7 +389,9 @@ def start_times(request: HttpRequest, filters: Query[StartTimeFilter]) -> Any:
     """The start times the booking page offers on ``day`` for ``item_id`` at the elder's
     home with ``institution_id``, each open or full (capacity-aware booking, ADR 0032).
     Whoever may book for the elder may ask; anyone else gets 404."""
-    from .slots import arrival_window_s, openings
+    from doorstep.orders.models import arrival_window
+
+    from .slots import openings
 
     elder, item, institution = access_booking(
         actor=actor_of(request),
@@ -398,7 +400,7 @@ def start_times(request: HttpRequest, filters: Query[StartTimeFilter]) -> Any:
         institution_id=filters.institution_id,
     )
     found = openings(institution_id=institution.pk, item=item, elder=elder, day=filters.day)
-    window = dt.timedelta(seconds=arrival_window_s())
+    window = arrival_window()
     return {
         "day": filters.day,
         "items": [

@@ -64,6 +64,7 @@ from doorstep.dispatch.solver.model import (
 )
 from doorstep.orders.enums import VisitStatus
 from doorstep.orders.models import Visit as VisitRow
+from doorstep.orders.models import arrival_window
 from doorstep.organizations.models import Institution, ServiceArea
 from doorstep.workforce import eligibility
 from doorstep.workforce.enums import VerificationStatus
@@ -234,7 +235,7 @@ def late_tolerance_s() -> int:
     window (ADR 0037), unless ``DISPATCH_LATE_TOLERANCE_MINUTES`` says otherwise."""
     minutes = setting("DISPATCH_LATE_TOLERANCE_MINUTES", None)
     if minutes is None:
-        minutes = setting("BOOKING_ARRIVAL_WINDOW_MINUTES", 30)
+        return int(arrival_window().total_seconds())
     return int(minutes) * 60
 
 

@@ -24,7 +24,7 @@ from django.db.models import Q
 from doorstep.catalog.selectors import home_of, requirement_for
 from doorstep.core import geo
 from doorstep.orders.enums import HOLDING_PROVIDER, VisitStatus
-from doorstep.orders.models import Visit
+from doorstep.orders.models import Visit, arrival_window
 from doorstep.workforce import eligibility
 from doorstep.workforce.enums import TransportMode, VerificationStatus
 from doorstep.workforce.models import Certificate
@@ -60,7 +60,7 @@ def _clock(value: str) -> int:
 
 def arrival_window_s() -> int:
     """Seconds after the booked start a provider may still arrive on time (ADR 0037)."""
-    return int(setting("BOOKING_ARRIVAL_WINDOW_MINUTES", 30)) * 60
+    return int(arrival_window().total_seconds())
 
 
 def start_times(day: dt.date) -> list[dt.datetime]:

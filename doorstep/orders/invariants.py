@@ -5,17 +5,15 @@ Findings name rows by id only (never personal data).
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
 from doorstep.demo.invariants import invariant
 
 from .enums import HOLDING_PROVIDER, CheckKind, VisitStatus
-from .models import CheckEvent, Order, ServiceRecord, Visit
+from .models import CheckEvent, Order, ServiceRecord, Visit, arrival_window
 from .services._common import _dispatch_hook
 
 
@@ -39,7 +37,7 @@ def no_overlapping_visits() -> Iterator[str]:
         if slots is not None
         else []
     )
-    slack = dt.timedelta(minutes=int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30)))
+    slack = arrival_window()
     current: int | None = None
     last_pk, ready = None, None
     for provider_id, start, pk, end in heapq.merge(rows, seconds):

@@ -31,6 +31,12 @@ from .enums import (
 USER = settings.AUTH_USER_MODEL
 
 
+def arrival_window() -> dt.timedelta:
+    """How long after its booked start a visit may still begin on time: a booked start is
+    an arrival window (``BOOKING_ARRIVAL_WINDOW_MINUTES``, ADR 0037)."""
+    return dt.timedelta(minutes=int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30)))
+
+
 class Order(models.Model):
     """What was bought, by whom, for whom, at which locked price."""
 
@@ -146,9 +152,8 @@ class Visit(models.Model):
     @property
     def arrive_by(self) -> dt.datetime:
         """The end of the booked arrival window: the provider arrives between
-        ``window_start`` and this (``BOOKING_ARRIVAL_WINDOW_MINUTES``, ADR 0037)."""
-        minutes = int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30))
-        return self.window_start + dt.timedelta(minutes=minutes)
+        ``window_start`` and this (ADR 0037)."""
+        return self.window_start + arrival_window()
 
 
 class VisitEvent(models.Model):

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +28,7 @@ from ..enums import (
 )
 from ..models import (
     Visit,
+    arrival_window,
 )
 from ._common import (
     DISPATCH_ROLES,
@@ -67,11 +67,6 @@ def travel_minutes(provider: Provider, a: tuple[float, float], b: tuple[float, f
 def minutes_for_km(mode: str, km: float) -> float:
     """``travel_minutes`` for a distance already known, by transport ``mode``."""
     return km / SPEED_KMH.get(mode, SPEED_KMH[TransportMode.E_BIKE]) * 60.0
-
-
-def arrival_window() -> dt.timedelta:
-    """How long after its booked start a visit may still begin on time (ADR 0037)."""
-    return dt.timedelta(minutes=int(getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 30)))
 
 
 def _room(first: Visit, then: Visit, slack: dt.timedelta) -> float:

@@ -81,8 +81,7 @@ def evv_flags(visit: Visit, *, at: dt.datetime, distance_m: float | None) -> lis
     if distance_m is not None and distance_m > max_m:
         flags.append(f"distance {round(distance_m)} m > {round(max_m)} m")
     tolerance = dt.timedelta(minutes=int(setting("EVV_WINDOW_TOLERANCE_MINUTES", 30)))
-    window = dt.timedelta(minutes=int(setting("BOOKING_ARRIVAL_WINDOW_MINUTES", 30)))
-    if not (visit.window_start - tolerance <= at <= visit.window_start + window + tolerance):
+    if not (visit.window_start - tolerance <= at <= visit.arrive_by + tolerance):
         flags.append("outside the time window tolerance")
     return flags
 

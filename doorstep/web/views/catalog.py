@@ -27,6 +27,7 @@ from doorstep.core.errors import ApplicationError
 from doorstep.dispatch import slots as dispatch_slots
 from doorstep.orders import services as orders
 from doorstep.orders.enums import Channel
+from doorstep.orders.models import arrival_window
 from doorstep.people.access import access_elder
 from doorstep.people.models import Elder
 
@@ -122,7 +123,7 @@ def _start_times(
     operators and institution staff see every time, the full ones marked (they may book
     past them)."""
     grid = dispatch_slots.start_times(day)
-    window = dt.timedelta(seconds=dispatch_slots.arrival_window_s())
+    window = arrival_window()
 
     def label(t: dt.datetime) -> str:  # the arrival window, ADR 0037
         return f"{_hhmm(t)}–{_hhmm(t + window)}" if window else _hhmm(t)
