@@ -21,9 +21,9 @@ booked order, each begun inside its arrival window (from the booked start to
 end, with time to travel between them (the planner's embedded travel model: straight-line
 distance x the mode's detour factor at its speed plus its overhead,
 ``solver.travel.MODES``, which is stricter than the acceptance check's straight-line
-speeds); the day's minutes under the provider's cap; and the break still fits: a gap of
-``break_minutes`` begun inside the break window, the travel across that gap taken before
-or after it (``feasible``: one pass over the earliest times).
+speeds); the day's minutes under the provider's cap; and the break (``break_minutes``,
+begun inside the break window) placed by the planner's own rule (``feasible``: one pass
+over the earliest times).
 
 In step 2 "the least travel" is the travel the visit adds where it goes in the provider's
 day (previous -> it -> next instead of previous -> next, ``insertion_cost``).
@@ -123,59 +123,42 @@ def travel_s(w: Worker, a: Place | None, b: Place | None) -> float:
     return haversine_km(a, b) * w.detour / w.speed_kmh * 3600.0 + w.overhead_s
 
 
-def _break_leg(ready: float, travel: float, window: tuple[int, int, int]) -> float | None:
-    """Arrival after a leg of ``travel`` seconds begun at ``ready`` with the break
-    (``window``: earliest start, latest start, seconds) taken on the way, resting first or
-    travelling first, whichever arrives earlier; ``None``: the break cannot begin in its
-    window on this leg."""
-    earliest, latest, need = window
-    go_first = max(ready + travel, earliest)
-    if go_first <= latest:
-        return go_first + need
-    rest_first = max(ready, earliest)
-    if rest_first <= latest:
-        return rest_first + need + travel
-    return None
-
-
-def _begun(arrive: float | None, s: Stop) -> float | None:
-    """When ``s`` ends if the provider arrives at ``arrive``; ``None``: too late."""
-    if arrive is None or max(arrive, s.start) > s.latest:
-        return None
-    return max(arrive, s.start) + s.duration
-
-
 def feasible(w: Worker, stops: Sequence[Stop]) -> bool:
     """``w`` can serve ``stops`` (sorted by booked start) in that order on time: from home
-    at the shift's start, each begun between its ``start`` and ``latest``, back home by the
-    shift's end, with the break (when the shift has one) taken in one of the gaps.
+    at the shift's start, each begun between its ``start`` and ``latest`` as early as it
+    can, back home by the shift's end.
 
-    One forward pass over the earliest times, kept twice: before and after the break
-    (earlier is never worse, so the earliest times decide).
+    The break is placed by the planner's own rule (``solver.evaluate``): before the leg
+    to a visit when it costs no time there (it fits in the wait for the window) or when
+    after that visit it could no longer begin; else after the last visit. The same rule
+    means the day booking filled is on time in the planner's schedule too (ADR 0037).
     """
-    brk: tuple[int, int, int] | None = None
-    if w.break_minutes and w.break_earliest is not None and w.break_latest is not None:
-        brk = (w.break_earliest, w.break_latest, w.break_minutes * 60)
-    ready: float | None = float(w.shift_start)  # break not yet taken
-    rested: float | None = None  # break taken
+    brk = bool(w.break_minutes) and w.break_earliest is not None and w.break_latest is not None
+    earliest, latest = w.break_earliest or 0, w.break_latest or 0
+    need = w.break_minutes * 60
+    t = float(w.shift_start)
     here = w.home
-    for s in [*stops, None]:
-        there = w.home if s is None else s.place
-        t = travel_s(w, here, there)
-        arrive = None if ready is None else ready + t
-        arrive_rested = None if rested is None else rested + t
-        if brk is not None and ready is not None:
-            via = _break_leg(ready, t, brk)
-            if via is not None and (arrive_rested is None or via < arrive_rested):
-                arrive_rested = via
-        if s is None:
-            done = arrive if brk is None else arrive_rested
-            return done is not None and done <= w.shift_end
-        ready, rested = _begun(arrive, s), _begun(arrive_rested, s)
-        if ready is None and rested is None:
+    for s in stops:
+        travel = travel_s(w, here, s.place)
+        if brk:
+            b = max(t, earliest)
+            begin_without = max(t + travel, s.start)
+            if b <= latest and (
+                b + need + travel <= begin_without or begin_without + s.duration > latest
+            ):
+                brk = False
+                t = b + need
+        begin = max(t + travel, s.start)
+        if begin > s.latest:
             return False
+        t = begin + s.duration
         here = s.place
-    return False  # pragma: no cover - the loop returns at the sentinel
+    if brk:
+        b = max(t, earliest)
+        if b > latest:
+            return False
+        t = b + need
+    return t + travel_s(w, here, w.home) <= w.shift_end
 
 
 def fits(w: Worker, stops: Sequence[Stop], new: Stop, *, minutes: int = 0) -> bool:
