@@ -334,3 +334,58 @@ def test_the_api_gives_each_start_time_with_its_arrival_window(
     assert dt.datetime.fromisoformat(eight["arrive_by"]) == local(8, 30)
     assert (eight["open"], eight["free"]) == (True, 2)
     assert (items[local(9)]["open"], items[local(9)]["reason"]) == (False, "fully_booked")
+
+
+def test_the_break_is_placed_as_the_planner_places_it() -> None:
+    """ADR 0037: ``capacity.feasible`` says a day is on time exactly when the planner's
+    schedule (``solver.evaluate``) of the same visits in the same order has no lateness
+    and no broken limit: random days of one provider, travel left out (places unknown) so
+    that only the windows and the break rule decide."""
+    import random
+
+    from doorstep.dispatch.solver.evaluate import evaluate
+    from doorstep.dispatch.solver.model import Break, Matrix, Problem, Provider, single_visit
+
+    rng = random.Random(37)
+    agree = {True: 0, False: 0}
+    for _ in range(400):
+        n = rng.randint(1, 6)
+        starts = sorted(rng.randrange(at(8), at(17), 900) for _ in range(n))
+        stops = []
+        for s in starts:
+            duration = rng.choice([1800, 2700, 3600])
+            slack = rng.choice([0, 900, 1800])
+            stops.append(cap.Stop(s, s + duration, None, slack))
+        w = worker(break_earliest=at(11.5), break_latest=at(13), break_minutes=30)
+        mine = cap.feasible(w, stops)
+        problem = Problem(
+            visits=tuple(
+                single_visit(
+                    f"v{i}",
+                    0,
+                    s.duration,
+                    earliest=s.start,
+                    latest=s.latest,
+                    lateness_cost=1,
+                )
+                for i, s in enumerate(stops)
+            ),
+            providers=(
+                Provider(
+                    id="p",
+                    start_location=0,
+                    end_location=0,
+                    shift_start=w.shift_start,
+                    shift_end=w.shift_end,
+                    break_=Break(at(11.5), at(13), 1800),
+                ),
+            ),
+            matrices={"car": Matrix(duration=[[0]], distance=[[0]])},
+        )
+        solution, violations = evaluate(problem, {0: [(i, 0) for i in range(n)]})
+        planner = not violations.notes and solution.cost.lateness_sum == 0
+        assert mine == planner, (stops, violations.notes)
+        agree[mine] += 1
+    # both outcomes were exercised
+    assert agree[True] > 50
+    assert agree[False] > 50
