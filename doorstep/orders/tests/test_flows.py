@@ -292,6 +292,32 @@ def test_assignment_refuses_overlap_and_too_little_travel_time(
     assert fresh(near).status == "assigned"
 
 
+def test_assignment_refuses_a_visit_that_pushes_a_later_one_out_of_its_window(
+    personas: Any,
+    world: Any,
+    elder_a: Any,
+    catalog: Any,
+    providers: Any,
+    frozen: Any,
+) -> None:
+    """ADR 0037: each pair fits, the day does not. The nurse holds 2:00-3:00 and 3:15
+    (which may begin until 3:45); a visit booked at 2:30 would begin at 3:00 (in its
+    window) and end at 4:00, too late for the 3:15 one: refused, naming the 3:15 visit."""
+    nurse = providers.nurse
+    assigned(personas, world, elder_a, catalog.companion, nurse, start=at(2))
+    later = assigned(personas, world, elder_a, catalog.companion, nurse, start=at(3.25))
+    between = dispatchable(personas, world, elder_a, catalog.companion, start=at(2.5))
+    assert services.schedule_conflicts(nurse, between) == [
+        {"visit_id": later.pk, "kind": "overlap"}
+    ]
+    with pytest.raises(errors.ProviderNotEligible) as exc:
+        services.assign_provider(actor=Actor.of(personas.dispatcher), visit=between, provider=nurse)
+    assert [r["code"] for r in exc.value.details["reasons"]] == ["schedule_overlap"]
+    assert fresh(between).status == "awaiting_dispatch"
+    # the day as held fits: the 3:15 visit conflicts with nothing
+    assert services.schedule_conflicts(nurse, fresh(later)) == []
+
+
 def test_sanctioned_provider_is_refused_through_the_quality_hook(
     personas: Any,
     world: Any,
