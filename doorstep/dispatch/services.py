@@ -132,6 +132,23 @@ def start_plan(
     return run
 
 
+def _warm_start(per: dict[str, list[str]]) -> Solution:
+    """A (warm-start) solution from model visit ids per model provider id, in order."""
+    routes = tuple(
+        Route(
+            provider=p,
+            stops=tuple(Stop(visit=x, task=0, arrival=0, start=0, end=0) for x in visits),
+            departure=0,
+            return_time=0,
+            distance=0,
+            travel_time=0,
+        )
+        for p, visits in sorted(per.items())
+        if visits
+    )
+    return Solution(routes=routes, unassigned=(), cost=Cost(), feasible=False)
+
+
 def _current_solution(built: Built) -> Solution:
     """The current assignments as a (warm-start) solution: each provider's assigned visits
     of the problem in booked order."""
@@ -141,18 +158,7 @@ def _current_solution(built: Built) -> Solution:
         cur = info["current_provider_id"]
         if cur is not None and pid(cur) in built.providers:
             per.setdefault(pid(cur), []).append((info["window_start"], v.id))
-    routes = tuple(
-        Route(
-            provider=p,
-            stops=tuple(Stop(visit=x, task=0, arrival=0, start=0, end=0) for _, x in sorted(vs)),
-            departure=0,
-            return_time=0,
-            distance=0,
-            travel_time=0,
-        )
-        for p, vs in sorted(per.items())
-    )
-    return Solution(routes=routes, unassigned=(), cost=Cost(), feasible=False)
+    return _warm_start({p: [x for _, x in sorted(vs)] for p, vs in per.items()})
 
 
 def _booked_solution(built: Built, day: dt.date) -> Solution:
@@ -165,24 +171,13 @@ def _booked_solution(built: Built, day: dt.date) -> Solution:
         .distinct()
     )
     per = slots.booked_days(institution_ids=list(institutions), day=day)
-    known = set(built.visits)
-    routes = tuple(
-        Route(
-            provider=pid(p),
-            stops=tuple(
-                Stop(visit=vid(v), task=0, arrival=0, start=0, end=0)
-                for v in visits
-                if vid(v) in known
-            ),
-            departure=0,
-            return_time=0,
-            distance=0,
-            travel_time=0,
-        )
-        for p, visits in sorted(per.items())
-        if pid(p) in built.providers
+    return _warm_start(
+        {
+            pid(p): [vid(v) for v in visits if vid(v) in built.visits]
+            for p, visits in per.items()
+            if pid(p) in built.providers
+        }
     )
-    return Solution(routes=routes, unassigned=(), cost=Cost(), feasible=False)
 
 
 def run_plan(*, run_id: int) -> PlanRun:
