@@ -101,7 +101,10 @@ def test_whole_loop_through_the_pages(
     assert order.placed_by == personas.family
     visit = Visit.objects.get(order=order)
     assert visit.status == "awaiting_assessment"
-    assert "Awaiting assessment" in client.get(f"/orders/{order.pk}/").content.decode()
+    order_page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "Awaiting assessment" in order_page
+    # the booked 09:00 is an arrival window (ADR 0037)
+    assert "2026-06-16, arrives 09:00–09:30, " in order_page
 
     # The reviewer of institution A sees the request with the record summary and accepts.
     client = login_as(personas.reviewer)
