@@ -97,7 +97,9 @@ MIN_ELDERS = 60
 FULL_AFTER = 400
 
 
-def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True) -> dict[str, Any]:
+def generate_day(
+    *, day: dt.date, visits: int, seed: int, capacity: bool = True, take_recommended: float = 0.0
+) -> dict[str, Any]:
     """Write ``visits`` unassigned visits for ``day`` (see the module docstring).
 
     Bookings are made the way the product lets elders book: an elder chooses one of the
@@ -115,7 +117,9 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
     provider's service radius (the nearest ``MIN_ELDERS`` when it holds fewer) in a
     region their institution serves, an item of the institution there that the provider
     is eligible for (title rank, certificates, licence: ``workforce.eligibility``), and a
-    start time among the offered ones at which the visit ends by the default shift's end.
+    start time among the offered ones at which the visit ends by the default shift's end:
+    with probability ``take_recommended`` one of those the page marks "Recommended"
+    (ADR 0038) when it marks any, else any open one, uniformly.
     An elder gets at most one visit that day. Each booking is written before the next is
     drawn (the next one's open times depend on it). The drawing provider is forgotten:
     every visit is unassigned. Without ``capacity`` (``--no-capacity``, the booking of
@@ -203,6 +207,7 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
     tries = 0
     now = origin - dt.timedelta(hours=12)
     in_a_row = 0  # turned away since the last booking: the day is full after FULL_AFTER
+    took_recommended = 0
     while len(rows) < visits and working and tries < 100 * visits and in_a_row < FULL_AFTER:
         tries += 1
         p = working[rng.randrange(len(working))]
@@ -220,7 +225,10 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
                 day=day,
                 starts=[origin + dt.timedelta(minutes=s) for s in fits],
             )
+            marked = [s for s, of in zip(fits, offered, strict=True) if of.open and of.recommended]
             fits = [s for s, of in zip(fits, offered, strict=True) if of.open]
+        else:
+            marked = []
         if not fits:
             # turned away for this institution and item; the elder may ask again later,
             # for another item or through another provider's institution
@@ -229,7 +237,11 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
             continue
         taken.add(e.pk)
         in_a_row = 0
-        start = fits[rng.randrange(len(fits))]
+        if marked and rng.random() < take_recommended:
+            start = marked[rng.randrange(len(marked))]
+            took_recommended += 1
+        else:
+            start = fits[rng.randrange(len(fits))]
         by_slot[start] += 1
         at = origin + dt.timedelta(minutes=start)
         rows.append((e, o, at))
@@ -261,6 +273,8 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
     return {
         "visits": len(rows),
         "capacity_aware": capacity,
+        "take_recommended": take_recommended,
+        "took_recommended": took_recommended,
         "turned_away": turned_away,
         "full": in_a_row >= FULL_AFTER,
         "providers_with_options": len(working),
@@ -272,7 +286,7 @@ def generate_day(*, day: dt.date, visits: int, seed: int, capacity: bool = True)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.3)
+    parser.add_argument("--scale", type=float, default=1.35)
     parser.add_argument("--visits", type=int, default=2000)
     parser.add_argument("--time-limit", type=int, default=55)
     parser.add_argument("--seed", type=int, default=1)
@@ -281,6 +295,12 @@ def main(argv: list[str] | None = None) -> int:
         "--plan-only",
         action="store_true",
         help="Plan the day already generated in this database (no seeding, no booking).",
+    )
+    parser.add_argument(
+        "--take-recommended",
+        type=float,
+        default=0.5,
+        help="Chance an elder takes a recommended start time when the page marks one.",
     )
     parser.add_argument("--accept", action="store_true", help="Also accept the plan.")
     parser.add_argument("--json", type=Path)
@@ -333,7 +353,11 @@ def main(argv: list[str] | None = None) -> int:
         generated = {"visits": Visit.objects.filter(window_start__date=day).count(), "reused": True}
     else:
         generated = generate_day(
-            day=day, visits=args.visits, seed=args.seed, capacity=not args.no_capacity
+            day=day,
+            visits=args.visits,
+            seed=args.seed,
+            capacity=not args.no_capacity,
+            take_recommended=args.take_recommended,
         )
     generate_s = time.monotonic() - t
     admin = User.objects.filter(memberships__role="platform_admin").first()

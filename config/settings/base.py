@@ -278,3 +278,6 @@ BOOKING_ARRIVAL_WINDOW_MINUTES = 30
 BOOKING_FIRST_START = "08:00"
 BOOKING_LAST_START = "17:00"
 BOOKING_CAPACITY_CHECK = os.environ.get("DOORSTEP_BOOKING_CAPACITY_CHECK", "1") == "1"
+# Up to this many open start times are marked "Recommended" (ADR 0038): those adding the
+# least travel and waiting to a provider's day. 0 marks none.
+BOOKING_RECOMMENDED_TIMES = 3

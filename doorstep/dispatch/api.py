@@ -377,6 +377,14 @@ class StartTimeOut(Schema):
     open: bool = Field(description="A visit booked at this time can still be served.")
     free: int = Field(description="Providers left free at that time if it is booked.")
     reason: str = Field(description="Why it is closed: fully_booked, no_provider; else empty.")
+    recommended: bool = Field(
+        description="Booking recommends it: among the open times adding the least travel "
+        "and waiting to a provider's day (BOOKING_RECOMMENDED_TIMES, ADR 0038)."
+    )
+    added_minutes: int | None = Field(
+        description="Travel and waiting minutes it adds to the best-placed provider's day "
+        "(negative: it fills a wait); null when nobody can take it as the day is."
+    )
 
 
 class StartTimesOut(Schema):
@@ -410,6 +418,8 @@ def start_times(request: HttpRequest, filters: Query[StartTimeFilter]) -> Any:
                 "open": o.open,
                 "free": o.free,
                 "reason": o.reason,
+                "recommended": o.recommended,
+                "added_minutes": o.added_minutes,
             }
             for o in found
         ],

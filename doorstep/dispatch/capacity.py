@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Place = tuple[float, float]
 EARTH_RADIUS_KM = 6371.0088
@@ -105,13 +105,17 @@ class Waiting:
 
 @dataclass(frozen=True)
 class Opening:
-    """One start time: open or not, and how many providers could take it."""
+    """One start time: open or not, how many providers could take it, the least travel
+    and waiting it adds to one of their days (``added_s``; ``None`` when nobody can take
+    it as the day is) and whether booking recommends it (ADR 0038)."""
 
     start: int
     end: int
     open: bool
     free: int
     reason: str = ""
+    added_s: float | None = None
+    recommended: bool = False
 
 
 def travel_s(w: Worker, a: Place | None, b: Place | None) -> float:
@@ -121,6 +125,52 @@ def travel_s(w: Worker, a: Place | None, b: Place | None) -> float:
     if a is None or b is None or a == b:
         return 0.0
     return haversine_km(a, b) * w.detour / w.speed_kmh * 3600.0 + w.overhead_s
+
+
+def loose_s(w: Worker, stops: Sequence[Stop]) -> float | None:
+    """Seconds of ``w``'s working day spent neither at a visit nor on the break: travel
+    and waiting, from leaving home (just in time for the first visit) to being back; the
+    schedule as ``feasible`` makes it, or ``None`` when that schedule fails. 0 for a day
+    without visits. Booking's recommended start times are those that add the least of it
+    (ADR 0038)."""
+    brk = bool(w.break_minutes) and w.break_earliest is not None and w.break_latest is not None
+    earliest, latest = w.break_earliest or 0, w.break_latest or 0
+    need = w.break_minutes * 60
+    t = float(w.shift_start)
+    here = w.home
+    leave: float | None = None  # leaving home: just in time for the first visit
+    busy = 0.0  # visits, and the break when taken after leaving
+    for s in stops:
+        travel = travel_s(w, here, s.place)
+        if brk:
+            b = max(t, earliest)
+            begin_without = max(t + travel, s.start)
+            if b <= latest and (
+                b + need + travel <= begin_without or begin_without + s.duration > latest
+            ):
+                brk = False
+                t = b + need
+                if leave is not None:
+                    busy += need
+        begin = max(t + travel, s.start)
+        if begin > s.latest:
+            return None
+        if leave is None:
+            leave = begin - travel
+        t = begin + s.duration
+        busy += s.duration
+        here = s.place
+    if brk:
+        b = max(t, earliest)
+        if b > latest:
+            return None
+        t = b + need
+        if leave is not None:
+            busy += need
+    back = t + travel_s(w, here, w.home)
+    if back > w.shift_end:
+        return None
+    return 0.0 if leave is None else back - leave - busy
 
 
 def feasible(w: Worker, stops: Sequence[Stop]) -> bool:
@@ -133,44 +183,41 @@ def feasible(w: Worker, stops: Sequence[Stop]) -> bool:
     after that visit it could no longer begin; else after the last visit. The same rule
     means the day booking filled is on time in the planner's schedule too (ADR 0037).
     """
-    brk = bool(w.break_minutes) and w.break_earliest is not None and w.break_latest is not None
-    earliest, latest = w.break_earliest or 0, w.break_latest or 0
-    need = w.break_minutes * 60
-    t = float(w.shift_start)
-    here = w.home
-    for s in stops:
-        travel = travel_s(w, here, s.place)
-        if brk:
-            b = max(t, earliest)
-            begin_without = max(t + travel, s.start)
-            if b <= latest and (
-                b + need + travel <= begin_without or begin_without + s.duration > latest
-            ):
-                brk = False
-                t = b + need
-        begin = max(t + travel, s.start)
-        if begin > s.latest:
-            return False
-        t = begin + s.duration
-        here = s.place
-    if brk:
-        b = max(t, earliest)
-        if b > latest:
-            return False
-        t = b + need
-    return t + travel_s(w, here, w.home) <= w.shift_end
+    return loose_s(w, stops) is not None
+
+
+def _room(w: Worker, stops: Sequence[Stop], new: Stop, minutes: int) -> list[Stop] | None:
+    """``stops`` with ``new`` in its place, or ``None`` when a quick check already rules it
+    out (too early or late for the shift, over the cap)."""
+    if new.latest - travel_s(w, w.home, new.place) < w.shift_start:
+        return None
+    if new.end + travel_s(w, new.place, w.home) > w.shift_end:
+        return None
+    if w.cap_minutes is not None and minutes + new.duration // 60 > w.cap_minutes:
+        return None
+    i = bisect.bisect_left(stops, new)
+    return [*stops[:i], new, *stops[i:]]
 
 
 def fits(w: Worker, stops: Sequence[Stop], new: Stop, *, minutes: int = 0) -> bool:
     """``w``, whose day is ``stops`` (sorted, ``minutes`` long in total), can take ``new``."""
-    if new.latest - travel_s(w, w.home, new.place) < w.shift_start:
-        return False
-    if new.end + travel_s(w, new.place, w.home) > w.shift_end:
-        return False
-    if w.cap_minutes is not None and minutes + new.duration // 60 > w.cap_minutes:
-        return False
-    i = bisect.bisect_left(stops, new)
-    return feasible(w, [*stops[:i], new, *stops[i:]])
+    day = _room(w, stops, new, minutes)
+    return day is not None and feasible(w, day)
+
+
+def added_loose_s(
+    w: Worker, stops: Sequence[Stop], new: Stop, *, minutes: int = 0, before: float | None = None
+) -> float | None:
+    """Travel and waiting seconds ``new`` adds to ``w``'s day (``loose_s`` with it minus
+    without it, ``before`` when known; negative when it fills a wait), or ``None`` when
+    ``w`` cannot take it."""
+    day = _room(w, stops, new, minutes)
+    after = None if day is None else loose_s(w, day)
+    if after is None:
+        return None
+    if before is None:
+        before = loose_s(w, stops)
+    return after - (before or 0.0)
 
 
 def insertion_cost(w: Worker, stops: Sequence[Stop], new: Stop) -> float:
@@ -194,14 +241,27 @@ class Day:
     minutes: dict[int, int]
     left_out: int = 0
     movable: dict[int, list[tuple[Stop, frozenset[int]]]] = field(default_factory=dict)
+    _loose: dict[int, float | None] = field(default_factory=dict, repr=False)
 
     def can_take(self, pid: int, new: Stop) -> bool:
         w = self.workers.get(pid)
         return w is not None and fits(w, self.stops[pid], new, minutes=self.minutes[pid])
 
+    def added_s(self, pid: int, new: Stop) -> float | None:
+        """``added_loose_s`` for provider ``pid`` (``None``: cannot take it)."""
+        w = self.workers.get(pid)
+        if w is None:
+            return None
+        if pid not in self._loose:
+            self._loose[pid] = loose_s(w, self.stops[pid])
+        return added_loose_s(
+            w, self.stops[pid], new, minutes=self.minutes[pid], before=self._loose[pid]
+        )
+
     def put(self, pid: int, stop: Stop, servers: frozenset[int]) -> None:
         bisect.insort(self.stops[pid], stop)
         self.minutes[pid] += stop.duration // 60
+        self._loose.pop(pid, None)
         self.movable.setdefault(pid, []).append((stop, servers))
 
     def servers_of(self, pid: int, stop: Stop) -> frozenset[int] | None:
@@ -212,6 +272,7 @@ class Day:
         # by identity: two visits may share start and end (arrival windows)
         self.stops[pid] = [s for s in self.stops[pid] if s is not stop]
         self.minutes[pid] -= stop.duration // 60
+        self._loose.pop(pid, None)
         servers = self.servers_of(pid, stop)
         assert servers is not None, "only waiting visits move"
         self.movable[pid] = [(st, sv) for st, sv in self.movable[pid] if st is not stop]
@@ -279,14 +340,46 @@ def fill(workers: Iterable[Worker], waiting: Iterable[Waiting]) -> Day:
 def opening(day: Day, candidates: Iterable[int], new: Stop) -> Opening:
     """Step 3 for one start time: ``free`` candidates can take it as the day is; when none
     can, it is still open (``free`` 1) if one move of a waiting visit makes room
-    (``repair``), exactly as step 2 will do once it is booked."""
+    (``repair``), exactly as step 2 will do once it is booked. ``added_s``: the least
+    travel and waiting it adds to a candidate who can take it as the day is."""
     ids = [c for c in candidates if c in day.workers]
     if not ids:
         return Opening(new.start, new.end, False, 0, "no_provider")
-    free = sum(1 for c in ids if day.can_take(c, new))
+    costs = [c for c in (day.added_s(pid, new) for pid in ids) if c is not None]
+    free = len(costs)
     if not free and repair(day, ids, new) is not None:
         free = 1
-    return Opening(new.start, new.end, free > 0, free, "" if free else "fully_booked")
+    return Opening(
+        new.start,
+        new.end,
+        free > 0,
+        free,
+        "" if free else "fully_booked",
+        added_s=min(costs) if costs else None,
+    )
+
+
+#: Recommended start times save at least this much travel and waiting (seconds) against
+#: the costliest open one (ADR 0038).
+RECOMMEND_MARGIN_S = 300
+
+
+def recommend(found: Sequence[Opening], top: int) -> list[Opening]:
+    """``found`` with at most ``top`` open start times marked ``recommended``: those that
+    add the least travel and waiting to a provider's day (earlier first on a tie), each at
+    least ``RECOMMEND_MARGIN_S`` below the costliest open start time. Taking one leaves
+    the most room for the next booking: the nurse is already nearby, or the visit fills a
+    wait in their day."""
+    costed = [o for o in found if o.open and o.added_s is not None]
+    if not costed or top <= 0:
+        return list(found)
+    worst = max(o.added_s for o in costed if o.added_s is not None)
+    best = sorted(
+        (o for o in costed if o.added_s is not None and o.added_s <= worst - RECOMMEND_MARGIN_S),
+        key=lambda o: (o.added_s, o.start),
+    )[:top]
+    chosen = {id(o) for o in best}
+    return [replace(o, recommended=True) if id(o) in chosen else o for o in found]
 
 
 def openings(
@@ -297,8 +390,10 @@ def openings(
     place: Place | None,
     *,
     slack: int = 0,
+    top: int = 0,
 ) -> list[Opening]:
     """``opening`` for each start time (seconds of the day), ``duration`` seconds long,
-    begun at most ``slack`` seconds after it."""
+    begun at most ``slack`` seconds after it; up to ``top`` of them ``recommended``."""
     ids = list(candidates)
-    return [opening(day, ids, Stop(s, s + duration, place, slack)) for s in starts]
+    found = [opening(day, ids, Stop(s, s + duration, place, slack)) for s in starts]
+    return recommend(found, top)

@@ -74,12 +74,16 @@ def start_times(day: dt.date) -> list[dt.datetime]:
 
 @dataclass(frozen=True)
 class Offer:
-    """One start time as shown: the time, whether it fits, providers left free."""
+    """One start time as shown: the time, whether it fits, providers left free, and
+    whether booking recommends it (ADR 0038) with the travel and waiting minutes it adds
+    to the best-placed provider's day (``None``: nobody can take it as the day is)."""
 
     start: dt.datetime
     open: bool
     free: int
     reason: str
+    recommended: bool = False
+    added_minutes: int | None = None
 
 
 def _seconds(origin: dt.datetime, when: dt.datetime) -> int:
@@ -271,7 +275,8 @@ def openings(
     exclude_visit: int | None = None,
 ) -> list[Offer]:
     """Each start time of ``day`` (or ``starts``) for a visit of ``item`` at ``elder``'s
-    home with ``institution_id``: open or not and providers left free."""
+    home with ``institution_id``: open or not, providers left free, and the recommended
+    ones (``BOOKING_RECOMMENDED_TIMES``, ADR 0038)."""
     day_of, candidates, origin = _facts(
         institution_id=institution_id,
         item=item,
@@ -288,9 +293,17 @@ def openings(
         duration,
         home_of(elder),
         slack=arrival_window_s(),
+        top=int(setting("BOOKING_RECOMMENDED_TIMES", 3)),
     )
     return [
-        Offer(start=t, open=o.open, free=o.free, reason=o.reason)
+        Offer(
+            start=t,
+            open=o.open,
+            free=o.free,
+            reason=o.reason,
+            recommended=o.recommended,
+            added_minutes=None if o.added_s is None else round(o.added_s / 60),
+        )
         for t, o in zip(times, found, strict=True)
     ]
 

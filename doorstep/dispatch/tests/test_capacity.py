@@ -202,6 +202,55 @@ def test_an_opening_is_open_while_a_candidate_can_take_it() -> None:
     assert [o.open for o in found] == [False, True]
 
 
+def test_loose_time_is_travel_and_waiting_from_leaving_to_coming_back() -> None:
+    """ADR 0038: ``loose_s`` counts travel and waiting, from leaving home just in time for
+    the first visit to being back; visits and a break taken while out are not loose."""
+    w = worker()
+    assert cap.loose_s(w, []) == 0
+    one = [cap.Stop(at(9), at(10), NORTH_1KM)]
+    assert cap.loose_s(w, one) == pytest.approx(2 * T, abs=2)  # there and back
+    two = [*one, cap.Stop(at(11), at(12), NORTH_1KM)]
+    assert cap.loose_s(w, two) == pytest.approx(2 * T + H, abs=2)  # an hour's wait
+    assert cap.loose_s(w, [cap.Stop(at(8), at(9), NORTH_1KM)]) is None  # cannot be there
+    # the lunch break (30 minutes from 11:30) is taken in the wait and is not loose
+    lunch = worker(break_earliest=at(11.5), break_latest=at(13), break_minutes=30)
+    gap = [cap.Stop(at(9), at(10), N), cap.Stop(at(14), at(15), N)]
+    assert cap.loose_s(lunch, gap) == 3.5 * H
+    # filling the wait takes loose time away: a negative addition
+    added = cap.added_loose_s(w, two, cap.Stop(at(10), at(11), NORTH_1KM))
+    assert added == pytest.approx(-H, abs=2)
+    assert cap.added_loose_s(w, two, cap.Stop(at(12), at(13), NORTH_1KM)) == pytest.approx(0)
+    assert cap.added_loose_s(w, two, cap.Stop(at(9), at(10), NORTH_1KM)) is None  # overlaps
+
+
+def test_recommended_start_times_add_the_least_loose_time() -> None:
+    """ADR 0038: up to ``top`` open start times are recommended, those adding the least
+    travel and waiting, each at least ``RECOMMEND_MARGIN_S`` below the costliest open one."""
+    held = (cap.Stop(at(9), at(10), NORTH_1KM), cap.Stop(at(11), at(12), NORTH_1KM))
+    day = cap.fill([worker(id=1, held=held)], [])
+    starts = [at(h) for h in (8, 9, 10, 11, 12, 12.5, 13, 15, 16)]
+    found = cap.openings(day, [1], starts, H, NORTH_1KM, top=3)
+    by_start = {o.start: o for o in found}
+    assert [o.open for o in found] == [False, False, True, False, True, True, True, True, True]
+    assert by_start[at(10)].added_s == pytest.approx(-H, abs=2)  # fills the wait
+    assert by_start[at(12)].added_s == pytest.approx(0)  # right after, same home
+    assert by_start[at(16)].added_s == pytest.approx(4 * H, abs=2)  # waits 12:00-16:00
+    assert [o.start for o in found if o.recommended] == [at(10), at(12), at(12.5)]
+    assert by_start[at(8)].added_s is None
+    assert not by_start[at(8)].recommended
+    # none marked when asked for none, or when every open time costs the same
+    assert not any(o.recommended for o in cap.openings(day, [1], starts, H, NORTH_1KM))
+    empty = cap.fill([worker(id=1)], [])
+    alike = cap.openings(empty, [1], [at(9), at(10), at(11)], H, NORTH_1KM, top=3)
+    assert [o.open for o in alike] == [True, True, True]
+    assert not any(o.recommended for o in alike)
+    # a time open only by a repair has no figure and is never recommended
+    a, b = worker(id=1, home=N), worker(id=2, home=NORTH_3KM)
+    moved = cap.fill([a, b], [cap.Waiting(cap.Stop(at(9), at(10), N), frozenset({1, 2}))])
+    only = cap.opening(moved, [1], cap.Stop(at(9), at(10), N))
+    assert (only.open, only.added_s) == (True, None)
+
+
 # --- the loader and booking ----------------------------------------------------------------
 
 
@@ -334,6 +383,12 @@ def test_the_api_gives_each_start_time_with_its_arrival_window(
     assert dt.datetime.fromisoformat(eight["arrive_by"]) == local(8, 30)
     assert (eight["open"], eight["free"]) == (True, 2)
     assert (items[local(9)]["open"], items[local(9)]["reason"]) == (False, "fully_booked")
+    # ADR 0038: 10:00 fills the nurse's hour of waiting between v1 and v2: recommended
+    ten, three = items[local(10)], items[local(15)]
+    assert (ten["recommended"], ten["added_minutes"]) == (True, -60)
+    assert three["recommended"] is False
+    assert three["added_minutes"] > 0
+    assert items[local(9)]["added_minutes"] is None
 
 
 def test_the_break_is_placed_as_the_planner_places_it() -> None:

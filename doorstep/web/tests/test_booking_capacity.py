@@ -114,3 +114,26 @@ def test_staff_see_every_time_with_the_full_ones_marked(
     assert len(labels) == 19
     assert labels["09:00"] == "09:00–09:30 (fully booked)"  # the arrival window, ADR 0037
     assert labels["15:00"] == "15:00–15:30"
+    # the times that fill the nurse's wait between v1 and v2 are recommended (ADR 0038)
+    assert [t for t, label in labels.items() if label.endswith("· Recommended")] == [
+        "10:00",
+        "10:30",
+        "11:00",
+    ]
+    assert 'data-testid="recommended-times"' in page.content.decode()
+
+
+def test_recommended_times_in_chinese(
+    client: Any,
+    login_as: Any,
+    personas: Any,
+    city: Any,
+    catalog: Any,
+) -> None:
+    """ADR 0038: the elder sees the recommended times marked, and why, in Chinese."""
+    client = login_as(personas.elder, "zh-hans")
+    page = client.get(f"/services/{catalog.companion.pk}/", {"day": "2026-06-16"})
+    labels = dict(_times(page))
+    assert labels["10:00"] == "10:00–10:30 · 推荐"
+    assert labels["15:00"] == "15:00–15:30"
+    assert "标有“推荐”的时间正好顺路" in page.content.decode()

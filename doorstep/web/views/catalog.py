@@ -117,30 +117,32 @@ class BookingForm(forms.Form):
 
 def _start_times(
     actor: Actor, item: ServiceItem, elder: Elder | None, offering: Offering | None, day: dt.date
-) -> tuple[list[tuple[str, str]], int]:
-    """The start-time choices of the booking form on ``day`` and how many are full
-    (ADR 0032). The elder and family see only times the institution can still serve;
-    operators and institution staff see every time, the full ones marked (they may book
-    past them)."""
+) -> tuple[list[tuple[str, str]], int, int]:
+    """The start-time choices of the booking form on ``day``, how many are full (ADR 0032)
+    and how many are marked recommended (ADR 0038). The elder and family see only times
+    the institution can still serve; operators and institution staff see every time, the
+    full ones marked (they may book past them)."""
     grid = dispatch_slots.start_times(day)
     window = arrival_window()
 
-    def label(t: dt.datetime) -> str:  # the arrival window, ADR 0037
-        return f"{_hhmm(t)}–{_hhmm(t + window)}" if window else _hhmm(t)
+    def label(o: dispatch_slots.Offer) -> str:
+        text = f"{_hhmm(o.start)}–{_hhmm(o.start + window)}" if window else _hhmm(o.start)
+        if not o.open:  # the arrival window, ADR 0037
+            return f"{text} ({_('fully booked')})"
+        return f"{text} · {_('Recommended')}" if o.recommended else text
 
     if elder is None or offering is None or not settings.BOOKING_CAPACITY_CHECK:
-        return [(_hhmm(t), label(t)) for t in grid], 0
+        return [(_hhmm(t), label(dispatch_slots.Offer(t, True, 0, ""))) for t in grid], 0, 0
     found = dispatch_slots.openings(
         institution_id=offering.institution_id, item=item, elder=elder, day=day, starts=grid
     )
     full = sum(1 for o in found if not o.open)
-    if actor.has(Role.ELDER, Role.FAMILY):
-        return [(_hhmm(o.start), label(o.start)) for o in found if o.open], full
-    marked = _("fully booked")
-    return [
-        (_hhmm(o.start), label(o.start) if o.open else f"{label(o.start)} ({marked})")
-        for o in found
-    ], full
+    shown = [o for o in found if o.open] if actor.has(Role.ELDER, Role.FAMILY) else found
+    return (
+        [(_hhmm(o.start), label(o)) for o in shown],
+        full,
+        sum(1 for o in shown if o.recommended),
+    )
 
 
 def _elder_for(actor: Actor, request: HttpRequest) -> tuple[Elder | None, list[Elder]]:
@@ -214,7 +216,7 @@ def item_page(request: HttpRequest, item_id: int, *, actor: Actor) -> HttpRespon
     day = clock.today() + dt.timedelta(days=1)
     with contextlib.suppress(ValueError):  # no day or not a date: tomorrow
         day = dt.date.fromisoformat(source.get("day") or "")
-    times, full = _start_times(actor, item, elder, offering, day)
+    times, full, recommended = _start_times(actor, item, elder, offering, day)
     values = [t for t, _label in times]
     chosen = source.get("slot") or "09:00"  # the first choice offered when it is not there
     initial = {
@@ -262,6 +264,7 @@ def item_page(request: HttpRequest, item_id: int, *, actor: Actor) -> HttpRespon
             "is_operator": actor.has(Role.OPERATOR),
             "no_times": bool(elder and ordered and not times),
             "full_times": full,
+            "recommended_times": recommended,
             "self_service": actor.has(Role.ELDER, Role.FAMILY),
         },
     )
