@@ -8,16 +8,18 @@
 What it does (the database is emptied: point DATABASE_URL at a throwaway one):
 
 1. ``manage.py migrate`` and ``manage.py seed_demo --reset --scale S --history-months 0``
-   (S = ``--scale``, default 1.3: ten institutions, 3,900 elders, 390 providers of whom
-   about 300 are verified and active with an institution; no visit history);
+   (S = ``--scale``, default 1.35: ten institutions, 4,050 elders, 405 providers of whom
+   301 are verified and active with an institution; no visit history);
 2. tomorrow's visits, written directly through the orders models (``Order`` + ``Visit``
    rows, ``awaiting_dispatch``, written like ``place_order`` would but without pricing
    and events: 2,000 ``place_order`` calls would measure booking, not planning), booked
    the way the product lets elders book (``generate_day``): at one of the start times the
    booking page offers, only those the institution can still serve (capacity-aware
-   booking, ADR 0032; ``--no-capacity`` offers every time), the window being that start
-   plus the item's duration, for elders where the institutions' providers work, with
-   items those providers are eligible for;
+   booking, ADR 0032; ``--no-capacity`` offers every time), half the time one the page
+   recommends when it marks any (ADR 0038; ``--take-recommended P`` sets the share, 0:
+   every open time alike), the window being that start plus the item's duration, for
+   elders where the institutions' providers work, with items those providers are
+   eligible for;
 3. the plan, through the entry point the API uses: ``services.start_plan`` for the whole
    platform (as a platform admin) with ``--time-limit`` (default 55 s: the target is 60 s for
    the whole job, problem build and greedy baseline included), whose job

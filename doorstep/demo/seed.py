@@ -329,9 +329,11 @@ class DemoCity:
 
         self.batcher.commit("regions", steps)
         self.communities = [s for s in specs if s.level == 5]
-        self.community_weight = _cum(
-            [self.rng.uniform(0.6, 1.4) * (1.6 if c.is_urban else 0.8) for c in self.communities]
-        )
+        self.community_raw = [
+            self.rng.uniform(0.6, 1.4) * (1.6 if c.is_urban else 0.8) for c in self.communities
+        ]
+        self.community_weight = _cum(self.community_raw)
+        self._home_pools: dict[int, tuple[list[int], list[float]]] = {}
 
     # ------------------------------------------------------------------ institutions
     def build_institutions(self) -> None:
@@ -470,6 +472,20 @@ class DemoCity:
             return self.rng.choice(care + centres[:1])
         return self.rng.choice(care) if self.rng.random() < 0.6 else None
 
+    def _home_community(self, inst: Institution | None) -> Any:
+        """Where a provider lives: institutions hire locally, so an institution's provider
+        lives in one of the communities it serves (ADR 0038); an independent one, or one of
+        an institution that serves none, anywhere in the city. Weighted by population."""
+        key = id(inst)
+        if key not in self._home_pools:
+            pool = list(range(len(self.communities)))
+            if inst is not None:
+                local = [i for i, c in enumerate(self.communities) if inst in self.serving[c.code]]
+                pool = local or pool
+            self._home_pools[key] = (pool, _cum([self.community_raw[i] for i in pool]))
+        pool, weights = self._home_pools[key]
+        return self.communities[self.rng.choices(pool, cum_weights=weights)[0]]
+
     def build_providers(self) -> None:
         total = max(len(PROVIDER_MIX), round(BASE_PROVIDERS * self.scale))
         inst1 = self.institutions[0]
@@ -529,9 +545,7 @@ class DemoCity:
         self, user: User, kind: str, inst: Institution | None, status: str, *, demo: bool
     ) -> Provider:
         rng = self.rng
-        home = self.communities[
-            rng.choices(range(len(self.communities)), cum_weights=self.community_weight)[0]
-        ]
+        home = self._home_community(inst)
         lat, lng = point_in_quad(rng, home.ring)
         transport = rng.choice(list(RADIUS_KM))
         title, start = "", None
