@@ -15,9 +15,9 @@ What it does (the database is emptied: point DATABASE_URL at a throwaway one):
    and events: 2,000 ``place_order`` calls would measure booking, not planning), booked
    the way the product lets elders book (``generate_day``): at one of the start times the
    booking page offers, only those the institution can still serve (capacity-aware
-   booking, ADR 0032; ``--no-capacity`` offers every time), half the time one the page
-   recommends when it marks any (ADR 0038; ``--take-recommended P`` sets the share, 0:
-   every open time alike), the window being that start plus the item's duration, for
+   booking, ADR 0032; ``--no-capacity`` offers every time), each open time alike
+   (``--take-recommended P``: with probability P one the page recommends when it marks
+   any, ADR 0038), the window being that start plus the item's duration, for
    elders where the institutions' providers work, with items those providers are
    eligible for;
 3. the plan, through the entry point the API uses: ``services.start_plan`` for the whole
@@ -301,8 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--take-recommended",
         type=float,
-        default=0.5,
-        help="Chance an elder takes a recommended start time when the page marks one.",
+        default=0.0,
+        help="Chance an elder takes a recommended start time when the page marks one "
+        "(ADR 0038 what-if; default 0: every open time alike).",
     )
     parser.add_argument("--accept", action="store_true", help="Also accept the plan.")
     parser.add_argument("--json", type=Path)
