@@ -28,8 +28,9 @@ What it does (the database is emptied: point DATABASE_URL at a throwaway one):
    and the plan through ``engine.solve``;
 4. the report: wall time of step 3, its phases, travel km of the plan and of the greedy
    baseline (same run, same problem), the saving (target >= 20 %), lateness, unassigned.
-   ``--late-tolerance M`` / ``--early M`` plan with ``DISPATCH_LATE_TOLERANCE_MINUTES`` /
-   ``DISPATCH_EARLY_MINUTES`` set to M for this run (a what-if: the defaults are the
+   ``--late-tolerance M`` / ``--early M`` / ``--lateness-cost C`` plan with
+   ``DISPATCH_LATE_TOLERANCE_MINUTES`` / ``DISPATCH_EARLY_MINUTES`` set to M or
+   ``DISPATCH_LATENESS_COST`` to C for this run (a what-if: the defaults are the
    product's settings).
    ``--plan-only`` plans the day an earlier run generated in the same database again
    (steps 1 and 2 skipped), e.g. after a change to the planner.
@@ -310,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--late-tolerance", type=int, default=None, help="Minutes (what-if).")
     parser.add_argument("--early", type=int, default=None, help="Minutes (what-if).")
     parser.add_argument(
+        "--lateness-cost", type=int, default=None, help="DISPATCH_LATENESS_COST (what-if)."
+    )
+    parser.add_argument(
         "--no-capacity",
         action="store_true",
         help="Offer every start time (session 4's booking, ADR 0032 what-if).",
@@ -341,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         settings.DISPATCH_LATE_TOLERANCE_MINUTES = args.late_tolerance
     if args.early is not None:
         settings.DISPATCH_EARLY_MINUTES = args.early
+    if args.lateness_cost is not None:
+        settings.DISPATCH_LATENESS_COST = args.lateness_cost
 
     from doorstep.accounts.models import User
     from doorstep.accounts.policy import Actor
@@ -387,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             "late_tolerance": late_tolerance_s() // 60,
             "arrival_window": getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 0),
         },
+        "lateness_cost": getattr(settings, "DISPATCH_LATENESS_COST", 10),
         "seed_demo_s": round(seed_s, 1),
         "generate_s": round(generate_s, 1),
         "generated": generated,
