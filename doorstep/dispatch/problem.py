@@ -230,6 +230,11 @@ def _item_name(item: Any) -> dict[str, str]:
     return {"en": item.name_en, "zh": item.name_zh}
 
 
+#: Cost per second a visit begins after its arrival window (metres of travel): one minute
+#: late weighs like 3.6 km, so the plan is late only where nothing else fits (ADR 0039).
+LATENESS_COST = 60
+
+
 def late_tolerance_s() -> int:
     """Seconds after the booked start a visit may begin on time: the booked arrival
     window (ADR 0037), unless ``DISPATCH_LATE_TOLERANCE_MINUTES`` says otherwise."""
@@ -303,7 +308,7 @@ def build(
         return index[p]
 
     built = Built(problem=None, origin=origin)  # type: ignore[arg-type]
-    late_cost = int(setting("DISPATCH_LATENESS_COST", 10))
+    late_cost = int(setting("DISPATCH_LATENESS_COST", LATENESS_COST))
     early = int(setting("DISPATCH_EARLY_MINUTES", 0)) * 60
     tolerance = late_tolerance_s()
 

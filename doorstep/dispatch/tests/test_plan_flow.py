@@ -221,6 +221,17 @@ def test_the_latest_on_time_start_is_the_arrival_windows_end(
     assert (v1.earliest, v1.latest) == (9 * 3600, latest)
 
 
+def test_lateness_past_the_window_costs_60_per_second_unless_set(city: City) -> None:
+    """ADR 0039: one minute past the arrival window weighs like 3.6 km of travel;
+    ``DISPATCH_LATENESS_COST`` overrides it."""
+    now = dt.datetime(2026, 6, 15, 8, 0, tzinfo=SHANGHAI)
+    built = build(institution=city.nurse.institution, day=DAY, now=now)
+    assert {v.lateness_cost for v in built.problem.visits} == {60}
+    with override_settings(DISPATCH_LATENESS_COST=10):
+        again = build(institution=city.nurse.institution, day=DAY, now=now)
+    assert {v.lateness_cost for v in again.problem.visits} == {10}
+
+
 def test_problem_reads_shifts_skills_and_fixed_visits(city: City, personas: Any) -> None:
     """The builder: a shift row (custom hours, no break) and a day off; the item's
     requirement as credentials; a visit already in service fixes its provider until it
