@@ -352,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     from doorstep.accounts.policy import Actor
     from doorstep.dispatch import services
     from doorstep.dispatch.models import PlanRun
-    from doorstep.dispatch.problem import late_tolerance_s, local_zone
+    from doorstep.dispatch.problem import LATENESS_COST, late_tolerance_s, local_zone
     from doorstep.orders.models import Visit
 
     day = timezone.localtime(timezone.now(), local_zone()).date() + dt.timedelta(days=1)
@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             "late_tolerance": late_tolerance_s() // 60,
             "arrival_window": getattr(settings, "BOOKING_ARRIVAL_WINDOW_MINUTES", 0),
         },
-        "lateness_cost": getattr(settings, "DISPATCH_LATENESS_COST", 10),
+        "lateness_cost": getattr(settings, "DISPATCH_LATENESS_COST", LATENESS_COST),
         "seed_demo_s": round(seed_s, 1),
         "generate_s": round(generate_s, 1),
         "generated": generated,
