@@ -35,21 +35,17 @@ database: ``doorstep.dispatch.slots`` loads the facts.
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
+from doorstep.core import geo
+
 Place = tuple[float, float]
-EARTH_RADIUS_KM = 6371.0088
 
 
 def haversine_km(a: Place, b: Place) -> float:
-    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = (
-        math.sin((la2 - la1) / 2) ** 2
-        + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle kilometres between two (lat, lng) places (``core.geo``)."""
+    return geo.haversine_km(a[0], a[1], b[0], b[1])
 
 
 @dataclass(frozen=True, order=True)
