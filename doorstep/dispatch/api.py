@@ -44,7 +44,11 @@ class PlanIn(Schema):
         None, description="The institution to plan; empty = every institution (platform)."
     )
     day: dt.date
-    time_limit: int = Field(30, description="Search time limit, seconds (1-600).")
+    time_limit: int = Field(
+        30,
+        description="Time limit of the whole planning job (problem build, greedy baseline, "
+        "warm start and search), seconds (1-600).",
+    )
     seed: int = 0
 
     model_config = _examples({"institution_id": 1, "day": "2026-06-16", "time_limit": 30})

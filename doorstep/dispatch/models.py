@@ -104,7 +104,9 @@ class PlanRun(models.Model):
     )
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, 0-100.")
     best_cost = models.BigIntegerField(null=True, blank=True, help_text="Solver cost units.")
-    time_limit_s = models.PositiveSmallIntegerField(help_text="Search time limit, seconds.")
+    time_limit_s = models.PositiveSmallIntegerField(
+        help_text="Time limit of the whole planning job, seconds."
+    )
     seed = models.IntegerField(default=0)
     based_on = models.ForeignKey(
         "self",
