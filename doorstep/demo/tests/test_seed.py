@@ -49,6 +49,23 @@ def test_same_seed_gives_the_same_data_and_another_seed_does_not(seeded: SeedRes
     assert demo_digest() != first
 
 
+def test_an_institutions_providers_live_where_it_works(seeded: SeedResult) -> None:
+    """ADR 0038: institutions hire locally, so each provider of an active institution lives
+    in a community inside one of its service areas, within reach of its elders."""
+    from doorstep.organizations.models import ServiceArea
+
+    areas: dict[int, list[str]] = {}
+    for a in ServiceArea.objects.select_related("region"):
+        areas.setdefault(a.institution_id, []).append(a.region.path)
+    staff = list(
+        Provider.objects.filter(institution__status="active").select_related("home_region")
+    )
+    assert staff
+    for p in staff:
+        assert p.home_region is not None
+        assert any(p.home_region.path.startswith(path) for path in areas[p.institution_id]), p
+
+
 def test_small_city_has_the_documented_shape(seeded: SeedResult) -> None:
     assert [Region.objects.filter(level=k).count() for k in range(1, 6)] == [1, 1, 2, 10, 60]
     assert Institution.objects.count() == 10
