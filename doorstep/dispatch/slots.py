@@ -104,14 +104,21 @@ def _visit_point(v: Visit) -> tuple[float, float] | None:
 
 
 def _excluded(elder_id: int) -> set[int]:
+    return _exclusions([elder_id]).get(elder_id, set())
+
+
+def _exclusions(elder_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Per elder, the providers they have excluded (active exclusions)."""
     from doorstep.matching.enums import ExclusionStatus
     from doorstep.matching.models import Exclusion
 
-    return set(
-        Exclusion.objects.filter(elder_id=elder_id, status=ExclusionStatus.ACTIVE).values_list(
-            "provider_id", flat=True
-        )
-    )
+    out: dict[int, set[int]] = {}
+    rows = Exclusion.objects.filter(
+        elder_id__in=sorted(set(elder_ids)), status=ExclusionStatus.ACTIVE
+    ).values_list("elder_id", "provider_id")
+    for elder_id, provider_id in rows:
+        out.setdefault(elder_id, set()).add(provider_id)
+    return out
 
 
 def _in_radius(p: ProviderRow, place: tuple[float, float] | None) -> bool:
@@ -218,13 +225,20 @@ def _filled(
                 break_minutes=times.break_minutes,
             )
         )
+    # who may serve a waiting visit: in radius, eligible for its item, not excluded by
+    # its elder (as the candidates of a new booking, ``_facts``)
+    excluded = _exclusions(v.order.elder_id for v, _stop in waiting)
     filled = capacity.fill(
         workers,
         [
             capacity.Waiting(
                 stop=stop,
                 servers=frozenset(
-                    p.pk for p in working if _in_radius(p, stop.place) and may(p, v.order.item)
+                    p.pk
+                    for p in working
+                    if p.pk not in excluded.get(v.order.elder_id, ())
+                    and _in_radius(p, stop.place)
+                    and may(p, v.order.item)
                 ),
                 booked=v.pk,
             )

@@ -319,6 +319,26 @@ def test_openings_with_the_arrival_window(
 
 
 @pytest.mark.django_db
+def test_the_fill_gives_no_waiting_visit_to_a_provider_its_elder_excluded(
+    city: City, world: Any, personas: Any, elder_a: Any
+) -> None:
+    """All four visits are 王秀英's. Once she excludes the nurse, the day as booking fills
+    it gives the nurse none of them: the caregiver takes v1, v2 and v4, and v3 (09:00, like
+    v1) is left for the planner (and the day plan starts from that, ADR 0037)."""
+    from doorstep.matching.models import Exclusion
+
+    Exclusion.objects.create(
+        elder=elder_a,
+        provider=city.nurse,
+        reason="test",
+        created_by=personas.elder,
+        created_at=local(8) - dt.timedelta(days=1),
+    )
+    booked = slots.booked_days(institution_ids=[world.inst_a.pk], day=DAY)
+    assert booked == {city.caregiver.pk: [city.pk("v1"), city.pk("v2"), city.pk("v4")]}
+
+
+@pytest.mark.django_db
 @override_settings(BOOKING_CAPACITY_CHECK=True)
 def test_booking_a_full_start_time_is_refused_and_changes_nothing(
     city: City, world: Any, personas: Any, elder_a: Any, catalog: Any
