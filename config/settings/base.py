@@ -263,6 +263,9 @@ BILLING_SANDBOX_NOTIFY_URL = os.environ.get("DOORSTEP_BILLING_SANDBOX_NOTIFY_URL
 # (its persistent session), and the broker files `manage.py mosquitto_sync` writes.
 MQTT_URL = os.environ.get("MQTT_URL", "")
 MQTT_CLIENT_ID = os.environ.get("MQTT_CLIENT_ID", "doorstep-consumer")
+# mqtts:// only: a PEM file of the certificate authorities that signed the broker's
+# certificate (a private CA); empty = the system's trust store.
+MQTT_CA_FILE = os.environ.get("MQTT_CA_FILE", "")
 MOSQUITTO_PASSWORD_FILE = os.environ.get("MOSQUITTO_PASSWORD_FILE", "")
 MOSQUITTO_ACL_FILE = os.environ.get("MOSQUITTO_ACL_FILE", "")
 MOSQUITTO_PID_FILE = os.environ.get("MOSQUITTO_PID_FILE", "")

@@ -24,7 +24,6 @@ import logging
 import queue
 import re
 import socket
-import ssl
 import threading
 import time
 from collections import Counter
@@ -112,7 +111,7 @@ class Consumer:
         sock = socket.create_connection((self.broker.host, self.broker.port), CONNECT_TIMEOUT)
         try:
             if self.broker.tls:
-                context = ssl.create_default_context()
+                context = self.broker.tls_context()
                 sock = context.wrap_socket(sock, server_hostname=self.broker.host)
             sock.settimeout(CONNECT_TIMEOUT)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

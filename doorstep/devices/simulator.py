@@ -86,10 +86,8 @@ class DeviceClient:
             sock = socket.create_connection((self.broker.host, self.broker.port), 2.0)
         except OSError:
             return False
-        if self.broker.tls:  # pragma: no cover - the simulator runs against local brokers
-            import ssl
-
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.broker.host)
+        if self.broker.tls:
+            sock = self.broker.tls_context().wrap_socket(sock, server_hostname=self.broker.host)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.setblocking(False)
         self.sock = sock

@@ -132,6 +132,7 @@ class ConsumerProc:
         log: Path,
         db_port: int | None = None,
         share: str = "",
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         db = connection.settings_dict
         host, port = (db["HOST"] or "127.0.0.1"), int(db["PORT"] or 5432)
@@ -145,6 +146,7 @@ class ConsumerProc:
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra_env or {})
         self.logfile = log
         self.log = open(log, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(

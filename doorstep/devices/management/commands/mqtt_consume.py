@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if not url:
             raise CommandError("Set MQTT_URL (mqtt://user:password@host:1883) or pass --url.")
         try:
-            broker = parse_url(url)
+            broker = parse_url(url, ca_file=settings.MQTT_CA_FILE)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         consumer = Consumer(

@@ -78,7 +78,7 @@ class Command(BaseCommand):
         url = options["url"] or settings.MQTT_URL
         if not url:
             raise CommandError("Set MQTT_URL or pass --url mqtt://host:port.")
-        broker = parse_url(url)
+        broker = parse_url(url, ca_file=settings.MQTT_CA_FILE)
         seq_base = int(time.time() * 1000)
         devices = [
             DeviceClient(row["device_id"], row["secret"], broker, seq=seq_base)
