@@ -23,6 +23,7 @@ import logging
 import random
 import select
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ PROFILES = ("normal", "hypertension", "fall", "inactive")
 ROOMS = ("bedroom", "living_room", "kitchen", "bathroom")
 KEEPALIVE = 20
 V311 = wire.MQTT311
+#: A non-blocking socket (plain or TLS) has nothing to give or take right now.
+WOULD_BLOCK = (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
 
 
 @dataclass
@@ -140,7 +143,11 @@ class DeviceClient:
         assert self.sock is not None
         try:
             data = self.sock.recv(65536)
-        except (BlockingIOError, InterruptedError):
+            if isinstance(self.sock, ssl.SSLSocket):
+                # TLS: decrypted bytes left in the record are not seen by ``select``
+                while self.sock.pending():
+                    data += self.sock.recv(self.sock.pending())
+        except WOULD_BLOCK:
             return True
         except OSError:
             return False
@@ -172,7 +179,7 @@ class DeviceClient:
             return self.sock is not None
         try:
             sent = self.sock.send(self.outbuf)
-        except (BlockingIOError, InterruptedError):
+        except WOULD_BLOCK:
             return True
         except OSError:
             return False

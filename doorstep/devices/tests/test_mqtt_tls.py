@@ -1,6 +1,7 @@
-"""The consumer over TLS (``mqtts://``) on a real Mosquitto with a TLS listener whose
-certificate a private CA signed (``MQTT_CA_FILE``), storing readings in PostgreSQL; and the
-same consumer refusing the broker when it does not trust that CA."""
+"""MQTT over TLS (``mqtts://``) on a real Mosquitto with a TLS listener whose certificate a
+private CA signed: simulated devices publish over TLS, the consumer (``MQTT_CA_FILE``)
+stores their readings in PostgreSQL, and refuses the broker when it does not trust that
+CA."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from doorstep.devices.models import DeviceMessage
-from doorstep.devices.mosquitto import parse_url
+from doorstep.devices.mosquitto import Broker, parse_url
 
 from .mqtt_kit import PLATFORM, ConsumerProc, Mosquitto, free_port, wait_for, wait_port
 from .test_mqtt import make_fleet
@@ -100,8 +101,8 @@ def make_ca_and_server(tmp: Path) -> tuple[Path, Path, Path]:
 
 
 class TlsMosquitto(Mosquitto):
-    """The shipped configuration plus a TLS listener on 127.0.0.1 (devices keep the plain
-    one in this test)."""
+    """The shipped configuration plus a TLS listener on 127.0.0.1; the devices (the
+    simulator's ``DeviceClient``) use it too (``broker``)."""
 
     def __init__(self, tmp: Path) -> None:
         super().__init__(tmp)
@@ -116,6 +117,17 @@ class TlsMosquitto(Mosquitto):
     def start(self) -> None:
         super().start()
         wait_port(self.tls_port)
+
+    @property
+    def broker(self) -> Broker:
+        return Broker(
+            "127.0.0.1",
+            self.tls_port,
+            PLATFORM.username,
+            PLATFORM.password,
+            tls=True,
+            ca_file=str(self.ca),
+        )
 
     @property
     def tls_url(self) -> str:

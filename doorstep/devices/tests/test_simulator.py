@@ -76,3 +76,26 @@ def test_setup_registers_five_devices_per_elder_and_saves_working_secrets(
     # a second setup re-keys the same devices instead of adding more
     call_command("simulate_devices", "--setup-only", "--elders", "1", "--credentials", str(path))
     assert Device.objects.count() == 5
+
+
+def test_a_tls_record_not_yet_whole_is_not_a_lost_connection() -> None:
+    """A non-blocking TLS socket raises ``SSLWantReadError`` / ``SSLWantWriteError`` when a
+    record is not whole yet; the device waits for the rest instead of reconnecting."""
+    import ssl
+
+    from doorstep.devices.mosquitto import Broker
+    from doorstep.devices.simulator import DeviceClient
+
+    class Partial:
+        def recv(self, n: int) -> bytes:
+            raise ssl.SSLWantReadError("the rest of the record is on its way")
+
+        def send(self, data: bytes) -> int:
+            raise ssl.SSLWantWriteError("the socket's buffer is full")
+
+    device = DeviceClient("w1", "secret", Broker("127.0.0.1", 8883, "p", "p", tls=True))
+    device.sock = Partial()  # type: ignore[assignment]
+    device.outbuf = bytearray(b"\x30\x00")
+    assert device.read() is True
+    assert device.write() is True
+    assert device.outbuf == bytearray(b"\x30\x00")  # kept for the next try
