@@ -63,6 +63,7 @@ def test_an_institutions_providers_live_where_it_works(seeded: SeedResult) -> No
     assert staff
     for p in staff:
         assert p.home_region is not None
+        assert p.institution_id is not None
         assert any(p.home_region.path.startswith(path) for path in areas[p.institution_id]), p
 
 
