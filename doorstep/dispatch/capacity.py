@@ -366,16 +366,14 @@ def recommend(found: Sequence[Opening], top: int) -> list[Opening]:
     least ``RECOMMEND_MARGIN_S`` below the costliest open start time. Taking one leaves
     the most room for the next booking: the nurse is already nearby, or the visit fills a
     wait in their day."""
-    costed = [o for o in found if o.open and o.added_s is not None]
+    costed = [
+        (o.added_s, o.start, i) for i, o in enumerate(found) if o.open and o.added_s is not None
+    ]
     if not costed or top <= 0:
         return list(found)
-    worst = max(o.added_s for o in costed if o.added_s is not None)
-    best = sorted(
-        (o for o in costed if o.added_s is not None and o.added_s <= worst - RECOMMEND_MARGIN_S),
-        key=lambda o: (o.added_s, o.start),
-    )[:top]
-    chosen = {id(o) for o in best}
-    return [replace(o, recommended=True) if id(o) in chosen else o for o in found]
+    worst = max(cost for cost, _start, _i in costed)
+    chosen = {i for cost, _start, i in sorted(costed)[:top] if cost <= worst - RECOMMEND_MARGIN_S}
+    return [replace(o, recommended=True) if i in chosen else o for i, o in enumerate(found)]
 
 
 def openings(

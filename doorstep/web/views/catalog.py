@@ -125,9 +125,9 @@ def _start_times(
     grid = dispatch_slots.start_times(day)
     window = arrival_window()
 
-    def label(o: dispatch_slots.Offer) -> str:
+    def label(o: dispatch_slots.Offer) -> str:  # the arrival window, ADR 0037
         text = f"{_hhmm(o.start)}–{_hhmm(o.start + window)}" if window else _hhmm(o.start)
-        if not o.open:  # the arrival window, ADR 0037
+        if not o.open:
             return f"{text} ({_('fully booked')})"
         return f"{text} · {_('Recommended')}" if o.recommended else text
 
